@@ -1,0 +1,1 @@
+"""rossum-trio: a trio-native client for the Rossum document-processing API."""
