@@ -1,0 +1,84 @@
+"""Resource → model table and the decoders built from it.
+
+Two paths, as in the design (Non-negotiable 4):
+
+* the fast path: response bytes go straight into Structs with :func:`decode_resource` (or a
+  decoder from :func:`decoder_for` for pages and other shapes), one decoder built per type;
+* the dict path: :func:`deserialize_default`, the official ``(Resource, dict)`` deserializer, used
+  when a custom ``deserializer=`` is configured or a dict is already at hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import msgspec
+
+from rossum_trio._resources import Resource
+from rossum_trio.models._common import JsonDict
+from rossum_trio.models.annotation import Annotation, AnnotationProcessingDuration
+from rossum_trio.models.document import Document
+from rossum_trio.models.group import Group
+from rossum_trio.models.organization import Organization
+from rossum_trio.models.queue import Queue
+from rossum_trio.models.relation import Relation
+from rossum_trio.models.task import Task
+from rossum_trio.models.upload import Upload
+from rossum_trio.models.user import User
+from rossum_trio.models.workspace import Workspace
+
+#: Signature of a custom ``deserializer=``: ``(resource, payload dict) -> model``.
+Deserializer = Callable[[Resource, JsonDict], Any]
+#: Signature of a ``response_post_processor=``: receives the raw :class:`httpx.Response`.
+ResponsePostProcessor = Callable[[httpx.Response], Any]
+
+#: The model class of each resource (every :class:`Resource` except ``Auth``).
+RESOURCE_TO_MODEL: dict[Resource, type[Any]] = {
+    Resource.Annotation: Annotation,
+    Resource.AnnotationProcessingDuration: AnnotationProcessingDuration,
+    Resource.Document: Document,
+    Resource.Group: Group,
+    Resource.Organization: Organization,
+    Resource.Queue: Queue,
+    Resource.Relation: Relation,
+    Resource.Task: Task,
+    Resource.Upload: Upload,
+    Resource.User: User,
+    Resource.Workspace: Workspace,
+}
+
+
+_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(tp: Any) -> msgspec.json.Decoder[Any]:
+    """Return the JSON decoder for type ``tp`` (e.g. ``Queue`` or ``list[Queue]``).
+
+    Built once per type and cached for the life of the process; ``tp`` must be hashable.
+    """
+    decoder = _DECODERS.get(tp)
+    if decoder is None:
+        decoder = _DECODERS[tp] = msgspec.json.Decoder(tp)
+    return decoder
+
+
+def decode_resource(resource: Resource, data: bytes) -> Any:
+    """Decode one object of ``resource`` from response bytes straight into its model.
+
+    Raises :class:`msgspec.ValidationError` when the payload does not fit the model,
+    :class:`msgspec.DecodeError` on invalid JSON, and :class:`KeyError` for ``Resource.Auth``.
+    """
+    model = RESOURCE_TO_MODEL[resource]
+    return decoder_for(model).decode(data)
+
+
+def deserialize_default(resource: Resource, payload: JsonDict) -> Any:
+    """The official default deserializer: turn a payload dict into the resource's model.
+
+    Raises :class:`msgspec.ValidationError` when the payload does not fit the model and
+    :class:`KeyError` for ``Resource.Auth`` (as the official one does).
+    """
+    model = RESOURCE_TO_MODEL[resource]
+    return msgspec.convert(payload, model)
