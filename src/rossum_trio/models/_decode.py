@@ -19,11 +19,24 @@ import msgspec
 from rossum_trio._resources import Resource
 from rossum_trio.models._common import JsonDict
 from rossum_trio.models.annotation import Annotation, AnnotationProcessingDuration
+from rossum_trio.models.automation import AutomationProjections, AutomationStats, AutomationTarget
+from rossum_trio.models.connector import Connector
 from rossum_trio.models.document import Document
+from rossum_trio.models.document_relation import DocumentRelation
+from rossum_trio.models.email import Email
+from rossum_trio.models.email_template import EmailTemplate
+from rossum_trio.models.engine import Engine, EngineField
 from rossum_trio.models.group import Group
+from rossum_trio.models.hook import Hook, HookRunData
+from rossum_trio.models.hook_template import HookTemplate
+from rossum_trio.models.inbox import Inbox
 from rossum_trio.models.organization import Organization
+from rossum_trio.models.organization_group import OrganizationGroup
 from rossum_trio.models.queue import Queue
 from rossum_trio.models.relation import Relation
+from rossum_trio.models.rule import Rule
+from rossum_trio.models.rules_execution_logs import RulesExecutionLog
+from rossum_trio.models.schema import Schema
 from rossum_trio.models.task import Task
 from rossum_trio.models.upload import Upload
 from rossum_trio.models.user import User
@@ -38,11 +51,28 @@ ResponsePostProcessor = Callable[[httpx.Response], Any]
 RESOURCE_TO_MODEL: dict[Resource, type[Any]] = {
     Resource.Annotation: Annotation,
     Resource.AnnotationProcessingDuration: AnnotationProcessingDuration,
+    Resource.AutomationStats: AutomationStats,
+    Resource.AutomationProjections: AutomationProjections,
+    Resource.AutomationTarget: AutomationTarget,
+    Resource.Connector: Connector,
     Resource.Document: Document,
+    Resource.DocumentRelation: DocumentRelation,
+    Resource.EmailTemplate: EmailTemplate,
+    Resource.Engine: Engine,
+    Resource.EngineField: EngineField,
     Resource.Group: Group,
+    Resource.Hook: Hook,
+    Resource.HookRunData: HookRunData,
+    Resource.HookTemplate: HookTemplate,
+    Resource.Inbox: Inbox,
+    Resource.Email: Email,
     Resource.Organization: Organization,
+    Resource.OrganizationGroup: OrganizationGroup,
     Resource.Queue: Queue,
     Resource.Relation: Relation,
+    Resource.Rule: Rule,
+    Resource.RulesExecutionLog: RulesExecutionLog,
+    Resource.Schema: Schema,
     Resource.Task: Task,
     Resource.Upload: Upload,
     Resource.User: User,
@@ -67,18 +97,32 @@ def decoder_for(tp: Any) -> msgspec.json.Decoder[Any]:
 def decode_resource(resource: Resource, data: bytes) -> Any:
     """Decode one object of ``resource`` from response bytes straight into its model.
 
+    A schema with nodes of unknown ``category`` still decodes (those nodes stay raw dicts).
     Raises :class:`msgspec.ValidationError` when the payload does not fit the model,
     :class:`msgspec.DecodeError` on invalid JSON, and :class:`KeyError` for ``Resource.Auth``.
     """
     model = RESOURCE_TO_MODEL[resource]
-    return decoder_for(model).decode(data)
+    try:
+        return decoder_for(model).decode(data)
+    except msgspec.ValidationError:
+        if model is not Schema:
+            raise
+    # A schema node of an unknown category defeats the tagged union: redo it on the tolerant
+    # dict path, which keeps such nodes as raw dicts (and re-raises genuine type errors).
+    return Schema.from_dict(msgspec.json.decode(data))
 
 
 def deserialize_default(resource: Resource, payload: JsonDict) -> Any:
     """The official default deserializer: turn a payload dict into the resource's model.
 
+    ``Email`` takes the wire key ``from``; ``Schema`` and ``Rule`` go through their ``from_dict``.
+
     Raises :class:`msgspec.ValidationError` when the payload does not fit the model and
     :class:`KeyError` for ``Resource.Auth`` (as the official one does).
     """
     model = RESOURCE_TO_MODEL[resource]
+    if model is Schema:
+        return Schema.from_dict(payload)
+    if model is Rule:
+        return Rule.from_dict(payload)
     return msgspec.convert(payload, model)
