@@ -1,1 +1,45 @@
-"""rossum-trio: a trio-native client for the Rossum document-processing API."""
+"""rossum-trio: a trio-native client for the Rossum document-processing API.
+
+>>> import trio
+>>> from rossum_trio import AsyncRossumAPIClient, Token
+"""
+
+from rossum_trio._client import (
+    AsyncRossumAPIClient as AsyncRossumAPIClient,
+)
+from rossum_trio._client import (
+    AsyncRossumAPIClientWithDefaultDeserializer as AsyncRossumAPIClientWithDefaultDeserializer,
+)
+from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
+from rossum_trio._resources import Resource as Resource
+from rossum_trio._streams import ByteStream as ByteStream
+from rossum_trio.dtos import Token as Token
+from rossum_trio.dtos import UserCredentials as UserCredentials
+from rossum_trio.errors import (
+    APIClientError as APIClientError,
+)
+from rossum_trio.errors import (
+    APIConnectionError as APIConnectionError,
+)
+from rossum_trio.errors import (
+    APITimeoutError as APITimeoutError,
+)
+from rossum_trio.errors import (
+    RossumError as RossumError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIClientError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "AsyncRossumAPIClient",
+    "AsyncRossumAPIClientWithDefaultDeserializer",
+    "ByteStream",
+    "ExportFileFormats",
+    "Resource",
+    "RossumError",
+    "Token",
+    "UserCredentials",
+]

@@ -1,0 +1,467 @@
+"""The client's foundation: construction, lifecycle, decoding, CRUD and list helpers, and the
+generic request methods. The resource methods (thin) live in the ``_methods_*`` mixins."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar, cast
+
+import httpx
+import msgspec
+import trio
+
+from rossum_trio._http import HTTPCore, ResponsePostProcessor
+from rossum_trio._pagination import Page, PageIterator
+from rossum_trio._params import (
+    join_url,
+    list_query,
+    parse_annotation_id_from_datapoint_url,
+    parse_resource_id_from_url,
+    validate_non_negative,
+    validate_positive_int,
+)
+from rossum_trio._resources import NON_PAGINATED_RESOURCES, Resource
+from rossum_trio.dtos import Token, UserCredentials
+from rossum_trio.errors import UnexpectedResponseError
+from rossum_trio.models import decoder_for
+from rossum_trio.types import HttpMethod, JsonDict
+
+T = TypeVar("T")
+
+Deserializer = Callable[[Resource, JsonDict], Any]
+
+#: ``request_paginated``'s positional parameters after ``url``, in the async client's order.
+_PAGINATED_POSITIONAL = (
+    "ordering",
+    "sideloads",
+    "content_schema_ids",
+    "method",
+    "max_pages",
+    "json",
+    "paginated",
+)
+_CURSOR_POSITIONAL = _PAGINATED_POSITIONAL[:-1]
+
+
+class _Pagination(msgspec.Struct):
+    total: int | None = None
+    total_pages: int | None = None
+    next: str | None = None
+    previous: str | None = None
+
+
+class _Envelope(msgspec.Struct, Generic[T]):
+    """A list answer: ``results`` plus ``pagination`` (page lists) or top-level ``next``."""
+
+    results: list[T] = msgspec.field(default_factory=list)
+    pagination: _Pagination | None = None
+    next: str | None = None
+
+    def to_page(self) -> Page[T]:
+        if self.pagination is not None:
+            return Page(self.results, self.pagination.total_pages, self.pagination.next)
+        return Page(self.results, None, self.next)
+
+
+_DICT = decoder_for(dict[str, Any])
+
+
+def _singular(name: str) -> str:
+    return name[:-1] if name.endswith("s") else name
+
+
+def embed_sideloads(data: JsonDict, sideloads: Sequence[str]) -> None:
+    """Put sideloaded objects of a list answer into its results, in place.
+
+    ``content`` datapoints are grouped by the annotation id in their URL; other sideloads are
+    matched by id to the result's singular field (``documents`` -> ``document``). Unlike the
+    official client, a missing sideload key or object leaves the field as it was (the URL).
+    """
+    results = data.get("results") or []
+    for sideload in sideloads:
+        field = _singular(sideload)
+        objects = data.get(sideload) or []
+        if sideload == "content":
+            grouped: dict[int, list[Any]] = {}
+            for datapoint in objects:
+                try:
+                    owner = parse_annotation_id_from_datapoint_url(datapoint["url"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                grouped.setdefault(owner, []).append(datapoint)
+            for result in results:
+                if result.get("id") is not None:
+                    result["content"] = grouped.get(result["id"], [])
+            continue
+        by_id = {o["id"]: o for o in objects if isinstance(o, dict) and "id" in o}
+        for result in results:
+            url = result.get(field)
+            if not isinstance(url, str):
+                continue
+            try:
+                found = by_id.get(parse_resource_id_from_url(url))
+            except ValueError:
+                continue
+            if found is not None:
+                result[field] = found
+
+
+class ClientBase:
+    """Shared state and helpers of :class:`~rossum_trio.AsyncRossumAPIClient`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: UserCredentials | Token,
+        *,
+        deserializer: Deserializer | None = None,
+        timeout: float | None = None,
+        n_retries: int = 3,
+        retry_backoff_factor: float = 1.0,
+        retry_max_jitter: float = 1.0,
+        max_in_flight_requests: int = 4,
+        response_post_processor: ResponsePostProcessor | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit_per_second: float | None = None,
+    ) -> None:
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url must be an http(s) URL such as https://acme.rossum.app/api/v1, "
+                f"got {base_url!r}"
+            )
+        validate_positive_int("n_retries", n_retries, minimum=0)
+        validate_non_negative("retry_backoff_factor", retry_backoff_factor)
+        validate_non_negative("retry_max_jitter", retry_max_jitter)
+        validate_positive_int("max_in_flight_requests", max_in_flight_requests)
+        if (
+            timeout is not None
+            and not isinstance(timeout, httpx.Timeout)
+            and validate_non_negative("timeout", timeout) == 0
+        ):
+            raise ValueError("timeout must be > 0 seconds (None means the 60 s default)")
+        if rate_limit_per_second is not None and (
+            validate_non_negative("rate_limit_per_second", rate_limit_per_second) == 0
+        ):
+            raise ValueError("rate_limit_per_second must be > 0 (None means no rate limit)")
+        if deserializer is not None and not callable(deserializer):
+            raise ValueError("deserializer must be a callable (resource, dict) -> object")
+        self._deserializer = deserializer
+        self._http = HTTPCore(
+            base_url,
+            credentials,
+            timeout=timeout,
+            n_retries=n_retries,
+            retry_backoff_factor=retry_backoff_factor,
+            retry_max_jitter=retry_max_jitter,
+            max_in_flight_requests=max_in_flight_requests,
+            response_post_processor=response_post_processor,
+            transport=transport,
+            rate_limit_per_second=rate_limit_per_second,
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self._http.base_url!r}>"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to, e.g. ``https://acme.rossum.app/api/v1``."""
+        return self._http.base_url
+
+    @property
+    def limiter(self) -> trio.CapacityLimiter:
+        """The client's in-flight cap; ``limiter.statistics()`` shows what is in flight."""
+        return self._http.limiter
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool. The client cannot be used afterwards."""
+        await self._http.aclose()
+
+    # -- decoding --------------------------------------------------------------------------------
+
+    def _problem(self, response: httpx.Response, exc: Exception) -> UnexpectedResponseError:
+        request = response.request
+        return UnexpectedResponseError(
+            request.method, str(request.url), response.status_code, str(exc)
+        )
+
+    def _decode(self, resource: Resource, model: type[T], response: httpx.Response) -> T:
+        """One object from a response: straight from bytes, or via the custom deserializer."""
+        try:
+            if self._deserializer is None:
+                return cast(T, decoder_for(model).decode(response.content))
+            return cast(T, self._deserializer(resource, _DICT.decode(response.content)))
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise self._problem(response, exc) from exc
+
+    def _from_dict(self, resource: Resource, model: type[T], data: JsonDict) -> T:
+        if self._deserializer is None:
+            return msgspec.convert(data, model)
+        return cast(T, self._deserializer(resource, data))
+
+    def _decode_page(
+        self,
+        resource: Resource,
+        model: type[T],
+        response: httpx.Response,
+        sideloads: Sequence[str] = (),
+    ) -> Page[T]:
+        try:
+            if model is dict and not sideloads:
+                # Raw items (generic listings, exports): never through a custom deserializer.
+                raw_page = decoder_for(_Envelope[dict[str, Any]]).decode(response.content)
+                return cast(Page[T], raw_page.to_page())
+            if self._deserializer is None and not sideloads:
+                envelope = decoder_for(_Envelope[model]).decode(response.content)  # type: ignore[valid-type]
+                return cast(Page[T], envelope.to_page())
+            data = _DICT.decode(response.content)
+            if sideloads:
+                embed_sideloads(data, sideloads)
+            raw = msgspec.convert(data, _Envelope[dict[str, Any]])
+            page = raw.to_page()
+            if model is dict:
+                return cast(Page[T], page)
+            items = [self._from_dict(resource, model, item) for item in page.items]
+            return Page(items, page.total_pages, page.next_url)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise self._problem(response, exc) from exc
+
+    # -- CRUD helpers ----------------------------------------------------------------------------
+
+    async def _get(
+        self,
+        resource: Resource,
+        model: type[T],
+        url: str,
+        params: Mapping[str, Any] | None = None,
+    ) -> T:
+        response = await self._http.request("GET", url, params=params)
+        return self._decode(resource, model, response)
+
+    async def _retrieve(self, resource: Resource, model: type[T], id_: int | str) -> T:
+        return await self._get(resource, model, f"{resource.value}/{id_}")
+
+    async def _create(self, resource: Resource, model: type[T], data: JsonDict) -> T:
+        response = await self._http.request("POST", resource.value, json=data)
+        return self._decode(resource, model, response)
+
+    async def _replace(
+        self, resource: Resource, model: type[T], id_: int | str, data: JsonDict
+    ) -> T:
+        response = await self._http.request("PUT", f"{resource.value}/{id_}", json=data)
+        return self._decode(resource, model, response)
+
+    async def _update(
+        self, resource: Resource, model: type[T], id_: int | str, data: JsonDict
+    ) -> T:
+        response = await self._http.request("PATCH", f"{resource.value}/{id_}", json=data)
+        return self._decode(resource, model, response)
+
+    async def _delete(self, resource: Resource, id_: int | str) -> None:
+        await self._http.request("DELETE", f"{resource.value}/{id_}")
+
+    def _window(self) -> int:
+        tokens = self._http.limiter.total_tokens
+        return int(tokens) if math.isfinite(tokens) else 32
+
+    def _list(
+        self,
+        resource: Resource,
+        model: type[T],
+        ordering: Sequence[str] = (),
+        *,
+        url: str | None = None,
+        sideloads: Sequence[str] = (),
+        content_schema_ids: Sequence[str] = (),
+        method: str = "GET",
+        json: Any = None,
+        retry_safe: bool | None = None,
+        cursor: bool = False,
+        **filters: Any,
+    ) -> PageIterator[T]:
+        """A page iterator over a list endpoint (page-number paging unless ``cursor``).
+
+        ``max_pages`` in ``filters`` limits the pages read (0 or None: all), as in the official
+        client; a ``page`` filter is where reading starts.
+        """
+        max_pages = filters.pop("max_pages", None)
+        if max_pages is not None:
+            validate_positive_int("max_pages", max_pages, minimum=0)
+        if resource in NON_PAGINATED_RESOURCES and url is None:
+            # One request with the plain list query (no include_total, no page), no ``next``.
+            cursor, max_pages = True, 1
+        first_page = filters.pop("page", None)
+        if first_page is not None:
+            first_page = validate_positive_int("page", int(first_page))
+        sideloads = filters.pop("sideloads", sideloads)
+        content_schema_ids = filters.pop("content_schema_ids", content_schema_ids)
+        path = url if url is not None else resource.value
+        query = list_query(ordering, sideloads, content_schema_ids, filters)
+        if first_page is not None:
+            query["page"] = first_page
+        http = self._http
+        upper = method.upper()
+
+        async def send(target: str, params: Mapping[str, Any] | None) -> httpx.Response:
+            return await http.request(
+                upper, target, params=params, json=json, retry_safe=retry_safe
+            )
+
+        async def fetch_page(number: int) -> Page[T]:
+            params = dict(query)
+            if not cursor:
+                params["include_total"] = "true"
+                if number != 1 or first_page is not None:
+                    params["page"] = number
+            response = await send(path, params)
+            return self._decode_page(resource, model, response, sideloads)
+
+        async def fetch_url(next_url: str) -> Page[T]:
+            # ``next`` links are absolute and carry the whole query already.
+            response = await send(next_url, None)
+            return self._decode_page(resource, model, response, sideloads)
+
+        return PageIterator(
+            fetch_page,
+            fetch_url,
+            window=self._window,
+            first_page=first_page or 1,
+            max_pages=max_pages,
+            cursor=cursor,
+        )
+
+    # -- generic requests (public) ---------------------------------------------------------------
+
+    async def request(self, method: HttpMethod, *args: Any, **kwargs: Any) -> httpx.Response:
+        """Send any request (auth, cap, retries and error mapping included); the raw response.
+
+        ``url`` (first positional or keyword) is relative to ``base_url`` or absolute; other
+        keyword arguments go to httpx (``params``, ``json``, ``data``, ``files``, ...).
+
+        >>> response = await client.request("GET", "queues/8199")  # doctest: +SKIP
+        """
+        url, kwargs = _pop_url(args, kwargs)
+        return await self._http.request(method, url, **kwargs)
+
+    async def request_json(self, method: HttpMethod, *args: Any, **kwargs: Any) -> JsonDict:
+        """Like :meth:`request`, returning the decoded JSON body (``{}`` for 204 No Content)."""
+        response = await self.request(method, *args, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return {}
+        try:
+            return cast(JsonDict, msgspec.json.decode(response.content))
+        except msgspec.DecodeError as exc:
+            raise self._problem(response, exc) from exc
+
+    def request_paginated(self, url: str, *args: Any, **kwargs: Any) -> PageIterator[JsonDict]:
+        """Iterate the items (dicts) of any page-number-paginated list endpoint.
+
+        Positional parameters after ``url`` (async order of the official client): ``ordering,
+        sideloads, content_schema_ids, method, max_pages, json, paginated``; other keywords are
+        query filters. ``paginated=False`` makes a single request.
+
+        >>> async for item in client.request_paginated("hooks", ordering=["id"]):  # doctest: +SKIP
+        ...     print(item["name"])
+        """
+        options = _bind_positional("request_paginated", _PAGINATED_POSITIONAL, args, kwargs)
+        paginated = options.pop("paginated", True)
+        return self._generic_list(url, cursor=False, single=not paginated, **options)
+
+    def request_cursor_paginated(
+        self, url: str, *args: Any, **kwargs: Any
+    ) -> PageIterator[JsonDict]:
+        """Iterate a cursor-paginated endpoint: follows the top-level ``next`` until it is null.
+
+        Positional parameters after ``url``: ``ordering, sideloads, content_schema_ids, method,
+        max_pages, json``; other keywords are query filters (sent on the first request only).
+        """
+        options = _bind_positional("request_cursor_paginated", _CURSOR_POSITIONAL, args, kwargs)
+        return self._generic_list(url, cursor=True, single=False, **options)
+
+    def _generic_list(
+        self,
+        url: str,
+        *,
+        cursor: bool,
+        single: bool,
+        ordering: Sequence[str] = (),
+        method: str = "GET",
+        json: Any = None,
+        **filters: Any,
+    ) -> PageIterator[JsonDict]:
+        if single:
+            filters["max_pages"] = 1
+        retry_safe = True if method.upper() == "GET" else None
+        return self._list(
+            Resource.Auth,  # unused by the dict path
+            dict,
+            ordering,
+            url=url,
+            method=method,
+            json=json,
+            cursor=cursor or single,
+            retry_safe=retry_safe,
+            **filters,
+        )
+
+    async def get_token(self, refresh: bool = False) -> str:
+        """The API token in use; logs in first if there is none yet or ``refresh`` is true.
+
+        With a :class:`~rossum_trio.dtos.Token` client and ``refresh=True`` this raises
+        :class:`~rossum_trio.errors.AuthenticationError` (there is nothing to log in with).
+        """
+        self._http.check_open()
+        if refresh:
+            return await self._http.login()
+        return await self._http.ensure_token()
+
+    async def authenticate(self) -> None:
+        """Log in now with the client's :class:`~rossum_trio.dtos.UserCredentials`."""
+        self._http.check_open()
+        await self._http.login()
+
+
+def _pop_url(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if args:
+        if len(args) > 1 or "url" in kwargs:
+            raise TypeError("request() takes the method, the url, and keyword arguments only")
+        url = args[0]
+    elif "url" in kwargs:
+        url = kwargs.pop("url")
+    else:
+        raise TypeError("request() missing the url argument")
+    if not isinstance(url, str) or not url:
+        raise ValueError(f"url must be a non-empty string, got {url!r}")
+    return url, kwargs
+
+
+def _bind_positional(
+    name: str, names: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    if len(args) > len(names):
+        raise TypeError(f"{name}() takes at most {len(names) + 1} positional arguments")
+    options = dict(kwargs)
+    for key, value in zip(names, args, strict=False):
+        if key in options:
+            raise TypeError(f"{name}() got multiple values for argument {key!r}")
+        options[key] = value
+    return options
+
+
+def absolute(base_url: str, url: str) -> str:
+    """``url`` made absolute against ``base_url`` (re-exported for the method mixins)."""
+    return join_url(base_url, url)

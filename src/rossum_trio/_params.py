@@ -1,0 +1,139 @@
+"""Sans-IO helpers: URLs, query parameters, ids from URLs, Retry-After."""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+#: Page size the client asks for on every list (the API's maximum).
+PAGE_SIZE = 100
+
+#: Statuses worth another attempt (as in the official client).
+RETRIED_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def join_url(base_url: str, url: str) -> str:
+    """An absolute URL for ``url``: absolute URLs pass through, others join ``base_url``.
+
+    Unlike the official client, a leading ``/`` or a trailing ``/`` on the base gives no ``//``.
+
+    >>> join_url("https://x.rossum.app/api/v1/", "/queues/1")
+    'https://x.rossum.app/api/v1/queues/1'
+    """
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{base_url.rstrip('/')}/{url.lstrip('/')}"
+
+
+def parse_resource_id_from_url(url: str) -> int:
+    """The id at the end of an object URL (a trailing ``/content`` is ignored).
+
+    >>> parse_resource_id_from_url("https://x/api/v1/annotations/315777/content")
+    315777
+    """
+    path = url.split("?", 1)[0].rstrip("/")
+    if path.endswith("/content"):
+        path = path[: -len("/content")]
+    last = path.rsplit("/", 1)[-1]
+    try:
+        return int(last)
+    except ValueError:
+        raise ValueError(f"no numeric object id at the end of URL {url!r}") from None
+
+
+def parse_annotation_id_from_datapoint_url(url: str) -> int:
+    """The annotation id in a datapoint URL ``.../annotations/<aid>/content/<dpid>``."""
+    parts = url.split("?", 1)[0].rstrip("/").split("/")
+    try:
+        return int(parts[parts.index("annotations") + 1])
+    except (ValueError, IndexError):
+        raise ValueError(f"not a datapoint URL: {url!r}") from None
+
+
+def list_query(
+    ordering: Sequence[str] = (),
+    sideloads: Sequence[str] = (),
+    content_schema_ids: Sequence[str] = (),
+    filters: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The query the official client sends on every list request (before paging keys).
+
+    Empty ``ordering``, ``sideload`` and ``content.schema_id`` are sent as empty values, exactly
+    as the official client does; a ``page_size`` filter overrides the default of 100.
+    """
+    query: dict[str, Any] = {
+        "page_size": PAGE_SIZE,
+        "ordering": ",".join(_strings("ordering", ordering)),
+        "sideload": ",".join(_strings("sideloads", sideloads)),
+        "content.schema_id": ",".join(_strings("content_schema_ids", content_schema_ids)),
+    }
+    if filters:
+        query.update(filters)
+    return query
+
+
+def _strings(name: str, values: Sequence[str]) -> list[str]:
+    if isinstance(values, str):
+        # A bare string would be split into letters: surely a mistake.
+        raise ValueError(f"{name} must be a sequence of strings, not the string {values!r}")
+    bad = [v for v in values if not isinstance(v, str)]
+    if bad:
+        raise ValueError(f"{name} must contain strings only, got {bad[0]!r}")
+    return list(values)
+
+
+def export_query(export_format: str, columns: Iterable[str] = (), **filters: Any) -> dict[str, Any]:
+    """Query parameters of a queue export (``format``, the filters, ``columns`` if any)."""
+    query: dict[str, Any] = {"format": export_format, **filters}
+    columns = list(columns)
+    if columns:
+        query["columns"] = ",".join(columns)
+    return query
+
+
+def export_method(filters: Mapping[str, Any]) -> str:
+    """Exports move annotations (``to_status``) only with POST; otherwise they are a GET."""
+    return "POST" if "to_status" in filters else "GET"
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date).
+
+    >>> parse_retry_after("10")
+    10.0
+    >>> parse_retry_after("soon") is None
+    True
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def validate_positive_int(name: str, value: int, *, minimum: int = 1) -> int:
+    """``value`` if it is an int >= ``minimum``, else a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def validate_non_negative(name: str, value: float) -> float:
+    """``value`` if it is a finite number >= 0, else a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if math.isnan(value) or value < 0 or math.isinf(value):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
