@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rossum_trio._methods_documents import DocumentMethods
+from rossum_trio._methods_engines_inboxes_emails import (
+    ConnectorMethods,
+    EmailMethods,
+    EngineMethods,
+    InboxMethods,
+)
+from rossum_trio._methods_hooks_rules import HookMethods, RuleMethods
+from rossum_trio._methods_relations_automation import AutomationMethods, DocumentRelationMethods
 from rossum_trio._methods_resources import (
+    OrganizationGroupMethods,
     OrganizationMethods,
     QueueMethods,
     RelationMethods,
     WorkspaceMethods,
 )
+from rossum_trio._methods_schemas_users import SchemaMethods, UserMethods
 
 
 class AsyncRossumAPIClient(
@@ -16,7 +28,18 @@ class AsyncRossumAPIClient(
     QueueMethods,
     WorkspaceMethods,
     OrganizationMethods,
+    OrganizationGroupMethods,
     RelationMethods,
+    DocumentRelationMethods,
+    SchemaMethods,
+    UserMethods,
+    EngineMethods,
+    InboxMethods,
+    EmailMethods,
+    ConnectorMethods,
+    HookMethods,
+    RuleMethods,
+    AutomationMethods,
 ):
     """A trio client for the Rossum API (same methods as the official ``AsyncRossumAPIClient``).
 
@@ -35,6 +58,11 @@ class AsyncRossumAPIClient(
     ...     async for queue in client.list_queues():
     ...         print(queue.name)
     """
+
+    def __class_getitem__(cls, params: Any) -> type[AsyncRossumAPIClient]:
+        # The official client is Generic over 24 model types; ours is not, but code that
+        # subscripts it at runtime (``AsyncRossumAPIClient[Annotation, ...]``) keeps working.
+        return cls
 
 
 #: The official alias: the client with the default models.

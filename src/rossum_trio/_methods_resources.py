@@ -1,16 +1,28 @@
-"""Queues, workspaces, organizations and relations."""
+"""Queues, workspaces, organizations (with limits and groups) and relations."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
+
+import msgspec
 
 from rossum_trio._base import ClientBase
 from rossum_trio._params import parse_resource_id_from_url
 from rossum_trio._resources import Resource
 from rossum_trio.errors import UnexpectedResponseError
-from rossum_trio.models import Organization, Queue, Relation, Workspace
+from rossum_trio.models import (
+    Organization,
+    OrganizationGroup,
+    OrganizationLimit,
+    Queue,
+    Relation,
+    Workspace,
+    decoder_for,
+)
 from rossum_trio.types import (
+    OrganizationGroupOrdering,
     OrganizationOrdering,
     QueueOrdering,
     RelationOrdering,
@@ -84,6 +96,42 @@ class OrganizationMethods(ClientBase):
                 "GET", f"{self.base_url}/auth/user", 200, "the user has no organization URL"
             )
         return await self.retrieve_organization(parse_resource_id_from_url(org_url))
+
+    async def retrieve_my_organization(self) -> Organization:
+        """Deprecated alias of :meth:`retrieve_own_organization` (the official sync client's)."""
+        warnings.warn(
+            "retrieve_my_organization is deprecated; use retrieve_own_organization",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return await self.retrieve_own_organization()
+
+    async def retrieve_organization_limit(self, org_id: int) -> OrganizationLimit:
+        """The limits of an organization (``GET /organizations/{id}/limits``).
+
+        Always an :class:`~rossum_trio.models.OrganizationLimit`, even with a custom
+        ``deserializer=`` (as in the official client: no ``Resource`` names this object).
+        """
+        response = await self._http.request("GET", f"organizations/{org_id}/limits")
+        try:
+            limit: OrganizationLimit = decoder_for(OrganizationLimit).decode(response.content)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise self._problem(response, exc) from exc
+        return limit
+
+
+class OrganizationGroupMethods(ClientBase):
+    """Organization groups: ``/organization_groups``."""
+
+    def list_organization_groups(
+        self, ordering: Sequence[OrganizationGroupOrdering] = (), **filters: Any
+    ) -> AsyncIterator[OrganizationGroup]:
+        """Iterate organization groups (``GET /organization_groups``); filters ``id``, ``name``."""
+        return self._list(Resource.OrganizationGroup, OrganizationGroup, ordering, **filters)
+
+    async def retrieve_organization_group(self, org_group_id: int) -> OrganizationGroup:
+        """One organization group (``GET /organization_groups/{id}``)."""
+        return await self._retrieve(Resource.OrganizationGroup, OrganizationGroup, org_group_id)
 
 
 class RelationMethods(ClientBase):

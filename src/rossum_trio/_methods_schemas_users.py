@@ -1,0 +1,103 @@
+"""Schemas, users, user roles (groups) and passwords."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from rossum_trio._base import ClientBase
+from rossum_trio._resources import Resource
+from rossum_trio.dtos import UserCredentials
+from rossum_trio.models import Group, Schema, User
+from rossum_trio.types import JsonDict, SchemaOrdering, UserOrdering, UserRoleOrdering
+
+
+class SchemaMethods(ClientBase):
+    """Schemas: ``/schemas``."""
+
+    def list_schemas(
+        self, ordering: Sequence[SchemaOrdering] = (), **filters: Any
+    ) -> AsyncIterator[Schema]:
+        """Iterate schemas (``GET /schemas``); filters ``id``, ``name``, ``queue``."""
+        return self._list(Resource.Schema, Schema, ordering, **filters)
+
+    async def retrieve_schema(self, schema_id: int) -> Schema:
+        """One schema with its content tree (``GET /schemas/{id}``)."""
+        return await self._retrieve(Resource.Schema, Schema, schema_id)
+
+    async def create_new_schema(self, data: dict[str, Any]) -> Schema:
+        """Create a schema (``POST /schemas``); ``data`` needs ``name`` and ``content``."""
+        return await self._create(Resource.Schema, Schema, data)
+
+    async def delete_schema(self, schema_id: int) -> None:
+        """Delete a schema (``DELETE /schemas/{id}``)."""
+        await self._delete(Resource.Schema, schema_id)
+
+
+class UserMethods(ClientBase):
+    """Users (``/users``), user roles (``/groups``) and password endpoints (``/auth/password``)."""
+
+    def list_users(
+        self, ordering: Sequence[UserOrdering] = (), **filters: Any
+    ) -> AsyncIterator[User]:
+        """Iterate users (``GET /users``); filters such as ``username``, ``is_active``."""
+        return self._list(Resource.User, User, ordering, **filters)
+
+    async def retrieve_user(self, user_id: int) -> User:
+        """One user (``GET /users/{id}``)."""
+        return await self._retrieve(Resource.User, User, user_id)
+
+    async def create_new_user(self, data: dict[str, Any]) -> User:
+        """Create a user (``POST /users``); ``data`` needs ``username`` and ``organization``."""
+        return await self._create(Resource.User, User, data)
+
+    async def change_user_password(
+        self, new_password: str, *, old_password: str | None = None
+    ) -> JsonDict:
+        """Change the logged-in user's password (``POST /auth/password/change``); the user dict.
+
+        The API wants the current password too: ``old_password``, or by default the password
+        of the client's :class:`~rossum_trio.dtos.UserCredentials` (a client built with a
+        :class:`~rossum_trio.dtos.Token` must pass it). After the change the client logs in
+        with the new password when it needs to log in again.
+
+        The official client defines this method but raises ``NotImplementedError``.
+        """
+        credentials = self._http.credentials
+        if old_password is None:
+            if not isinstance(credentials, UserCredentials):
+                raise ValueError(
+                    "change_user_password needs old_password= on a client built with a Token"
+                )
+            old_password = credentials.password
+        if not isinstance(new_password, str) or not new_password:
+            raise ValueError("new_password must be a non-empty string")
+        answer = await self.request_json(
+            "POST",
+            "auth/password/change",
+            json={
+                "new_password1": new_password,
+                "new_password2": new_password,
+                "old_password": old_password,
+            },
+        )
+        if isinstance(credentials, UserCredentials):
+            # A new object: the caller's credentials instance is left untouched.
+            self._http.credentials = UserCredentials(credentials.username, new_password)
+        return answer
+
+    async def reset_user_password(self, email: str) -> JsonDict:
+        """Send a password-reset e-mail to ``email`` (``POST /auth/password/reset``).
+
+        Returns the API's answer, e.g. ``{"detail": "Password reset e-mail has been sent."}``.
+        The official client defines this method but raises ``NotImplementedError``.
+        """
+        if not isinstance(email, str) or not email:
+            raise ValueError("email must be a non-empty string")
+        return await self.request_json("POST", "auth/password/reset", json={"email": email})
+
+    def list_user_roles(
+        self, ordering: Sequence[UserRoleOrdering] = (), **filters: Any
+    ) -> AsyncIterator[Group]:
+        """Iterate user roles, i.e. permission groups (``GET /groups``); filter ``name``."""
+        return self._list(Resource.Group, Group, ordering, **filters)
