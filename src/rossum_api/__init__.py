@@ -1,0 +1,27 @@
+"""Official import path ``rossum_api``: the clients and ``APIClientError`` of rossum-trio.
+
+Code written for the official ``rossum-api`` package imports from here unchanged; every name
+is the rossum-trio object itself (see ``docs/differences.md`` for what behaves differently).
+"""
+
+from typing import Any
+
+from rossum_api.clients.external_async_client import AsyncRossumAPIClient
+from rossum_api.exceptions import APIClientError
+
+#: The version of the official package whose API this compatibility layer provides.
+__version__ = "3.17.0"
+
+__all__ = (
+    "APIClientError",
+    "AsyncRossumAPIClient",
+    "SyncRossumAPIClient",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SyncRossumAPIClient":
+        from rossum_api.clients import external_sync_client
+
+        return external_sync_client.SyncRossumAPIClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Official import path ``rossum_api.clients`` (the client modules live below it)."""

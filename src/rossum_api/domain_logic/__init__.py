@@ -1,0 +1,1 @@
+"""Official import path ``rossum_api.domain_logic`` (helper modules below it)."""
