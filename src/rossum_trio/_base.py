@@ -223,7 +223,7 @@ class ClientBase:
         try:
             if model is dict and not sideloads:
                 # Raw items (generic listings, exports): never through a custom deserializer.
-                raw_page = decoder_for(_Envelope[dict[str, Any]]).decode(response.content)
+                raw_page = decoder_for(_Envelope[Any]).decode(response.content)
                 return cast(Page[T], raw_page.to_page())
             if self._deserializer is None and not sideloads:
                 envelope = decoder_for(_Envelope[model]).decode(response.content)  # type: ignore[valid-type]

@@ -19,6 +19,7 @@ from rossum_trio.types import AnnotationOrdering, JsonDict, Sideload
 IMPORTING_STATUSES = frozenset({"importing", "created"})
 #: Statuses from which waiting for another status is pointless.
 FAILED_STATUSES = frozenset({"failed_import"})
+_NOT_YET_IMPORTED = IMPORTING_STATUSES | FAILED_STATUSES
 
 
 def _status_of(obj: Any) -> Any:
@@ -230,5 +231,5 @@ class AnnotationMethods(ClientBase):
         :class:`~rossum_trio.errors.AnnotationImportFailedError` instead of counting as imported.
         """
         return await self.poll_annotation(
-            annotation_id, lambda a: _status_of(a) not in IMPORTING_STATUSES, **poll_kwargs
+            annotation_id, lambda a: _status_of(a) not in _NOT_YET_IMPORTED, **poll_kwargs
         )

@@ -68,7 +68,7 @@ class ByteStream:
             self._method, self._url, borrower=self, **self._request
         )
         self._holding = True
-        self._chunks = self._response.aiter_bytes(CHUNK_SIZE)
+        self._chunks = self._response.aiter_bytes()
 
     async def read_all(self) -> bytes:
         """The whole remaining body at once (then the stream is closed)."""

@@ -1,0 +1,268 @@
+"""The pagination engine, through the public list methods."""
+
+from __future__ import annotations
+
+import gc
+import math
+
+import httpx
+import pytest
+import trio
+import trio.lowlevel
+from core_support import BASE, FakeListServer, token_client, workspace
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rossum_trio.errors import ServerError
+
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@PROPERTY_SETTINGS
+@given(
+    total=st.integers(0, 700),
+    page_size=st.integers(1, 100),
+    cap=st.integers(1, 8),
+)
+async def test_every_item_once_in_order(total: int, page_size: int, cap: int) -> None:
+    server = FakeListServer(total, page_size, latency=0.0)
+    async with token_client(server.handler, max_in_flight_requests=cap) as client:
+        ids = [w.id async for w in client.list_workspaces()]
+        assert client.limiter.statistics().borrowed_tokens == 0
+    assert ids == list(range(total))
+    assert len(server.requests) == server.total_pages
+    # Every page number requested exactly once, each with include_total.
+    pages = sorted(int(r.url.params.get("page", "1")) for r in server.requests)
+    assert pages == list(range(1, server.total_pages + 1))
+    assert all(r.url.params["include_total"] == "true" for r in server.requests)
+    assert server.max_in_flight <= cap
+
+
+@PROPERTY_SETTINGS
+@given(
+    total=st.integers(1, 900),
+    page_size=st.integers(1, 50),
+    cap=st.integers(1, 6),
+    data=st.data(),
+)
+async def test_break_after_k_items_leaves_nothing_in_flight(
+    total: int, page_size: int, cap: int, data: st.DataObject
+) -> None:
+    k = data.draw(st.integers(1, total))
+    server = FakeListServer(total, page_size, latency=0.0)
+    async with token_client(server.handler, max_in_flight_requests=cap) as client:
+        seen = []
+        async for w in client.list_workspaces():
+            seen.append(w.id)
+            if len(seen) == k:
+                break
+        requested = len(server.requests)
+        assert server.in_flight == 0
+        assert client.limiter.statistics().borrowed_tokens == 0
+        await trio.lowlevel.checkpoint()
+        assert len(server.requests) == requested  # nothing keeps fetching after the break
+    assert seen == list(range(k))
+    # At most the windows needed to reach item k were fetched.
+    pages_needed = math.ceil(k / page_size)
+    assert requested <= 1 + math.ceil(max(0, pages_needed - 1) / cap) * cap
+
+
+async def test_pages_fetched_concurrently_up_to_the_cap(autojump_clock: object) -> None:
+    server = FakeListServer(total=1000, page_size=10, latency=0.5)
+    async with token_client(server.handler, max_in_flight_requests=5) as client:
+        start = trio.current_time()
+        ids = [w.id async for w in client.list_workspaces()]
+        elapsed = trio.current_time() - start
+    assert ids == list(range(1000))
+    assert server.max_in_flight == 5
+    # 1 first page + 99 pages in windows of 5 = 21 round trips of 0.5 s (virtual time).
+    assert elapsed == pytest.approx(21 * 0.5)
+
+
+async def test_cap_is_shared_by_concurrent_listings(autojump_clock: object) -> None:
+    server = FakeListServer(total=300, page_size=10, latency=0.1)
+    async with token_client(server.handler, max_in_flight_requests=3) as client:
+        results: list[list[int]] = [[], [], []]
+
+        async def consume(i: int) -> None:
+            results[i] = [w.id async for w in client.list_workspaces()]
+
+        async with trio.open_nursery() as nursery:
+            for i in range(3):
+                nursery.start_soon(consume, i)
+    assert all(r == list(range(300)) for r in results)
+    assert server.max_in_flight == 3
+
+
+async def test_cancelling_a_listing_cancels_its_requests(autojump_clock: object) -> None:
+    server = FakeListServer(total=1000, page_size=10, latency=1.0)
+    async with token_client(server.handler, max_in_flight_requests=4) as client:
+        seen = []
+        with trio.move_on_after(1.5):  # inside the second window
+            async for w in client.list_workspaces():
+                seen.append(w.id)
+        assert server.in_flight == 0
+        assert client.limiter.statistics().borrowed_tokens == 0
+        requested = len(server.requests)
+        await trio.sleep(10)
+        assert len(server.requests) == requested
+    assert seen == list(range(10))
+
+
+async def test_error_on_one_page_raises_that_error_and_stops_the_rest() -> None:
+    server = FakeListServer(total=200, page_size=10, latency=0.0)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("page") == "4":
+            return httpx.Response(400, json={"detail": "bad page"})
+        return await server.handler(request)
+
+    async with token_client(handler, max_in_flight_requests=4) as client:
+        seen = []
+        with pytest.raises(Exception) as info:
+            async for w in client.list_workspaces():
+                seen.append(w.id)
+        assert client.limiter.statistics().borrowed_tokens == 0
+    # The real error, not an ExceptionGroup.
+    assert type(info.value).__name__ == "BadRequestError"
+    assert seen == list(range(10))  # page 1 only: the window 2..5 failed as a whole
+
+
+async def test_abandoned_listing_needs_no_cleanup() -> None:
+    # An iterator dropped mid-way is garbage-collected without warnings (filterwarnings=error).
+    server = FakeListServer(total=500, page_size=10, latency=0.0)
+    async with token_client(server.handler) as client:
+        iterator = client.list_workspaces()
+        first = await iterator.__anext__()
+        assert first.id == 0
+        del iterator
+        gc.collect()
+        await trio.lowlevel.checkpoint()
+
+
+async def test_max_pages_and_start_page() -> None:
+    server = FakeListServer(total=100, page_size=10, latency=0.0)
+    async with token_client(server.handler) as client:
+        two_pages = [w.id async for w in client.list_workspaces(max_pages=2)]
+        from_page_3 = [w.id async for w in client.list_workspaces(page=3, max_pages=2)]
+    assert two_pages == list(range(20))
+    # A page= filter is where reading starts (the official client mixed pages up).
+    assert from_page_3 == list(range(20, 40))
+
+
+async def test_ordering_and_filters_in_the_query() -> None:
+    server = FakeListServer(total=3, page_size=10, latency=0.0)
+    async with token_client(server.handler) as client:
+        _ = [w async for w in client.list_workspaces(ordering=["-id", "name"], name="x")]
+    (request,) = server.requests
+    assert request.url.params.multi_items() == [
+        ("page_size", "100"),
+        ("ordering", "-id,name"),
+        ("sideload", ""),
+        ("content.schema_id", ""),
+        ("name", "x"),
+        ("include_total", "true"),
+    ]
+
+
+async def test_missing_total_pages_follows_next() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        page = int(request.url.params.get("page", "1"))
+        nxt = f"{BASE}/workspaces?page={page + 1}&page_size=2" if page < 3 else None
+        return httpx.Response(
+            200,
+            json={
+                "pagination": {"total": None, "total_pages": None, "next": nxt},
+                "results": [workspace(page * 10), workspace(page * 10 + 1)],
+            },
+        )
+
+    async with token_client(handler) as client:
+        ids = [w.id async for w in client.list_workspaces()]
+    assert ids == [10, 11, 20, 21, 30, 31]
+    assert calls[1] == f"{BASE}/workspaces?page=2&page_size=2"
+
+
+async def test_list_shrinking_while_read_stops_at_the_missing_page() -> None:
+    server = FakeListServer(total=50, page_size=10, latency=0.0)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        response = await server.handler(request)
+        if request.url.params.get("page") is None:
+            server.total = 25  # items deleted after page 1 was read
+        return response
+
+    async with token_client(handler) as client:
+        ids = [w.id async for w in client.list_workspaces()]
+    # Pages 2 and 3 still exist (items 10..24); pages 4 and 5 are gone: no error, no duplicate.
+    assert ids == list(range(25))
+
+
+async def test_cursor_pagination_follows_top_level_next() -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        cursor = request.url.params.get("cursor")
+        if cursor is None:
+            return httpx.Response(200, json={"next": f"{BASE}/things?cursor=b", "results": [1, 2]})
+        if cursor == "b":
+            return httpx.Response(200, json={"next": f"{BASE}/things?cursor=c", "results": [3]})
+        return httpx.Response(200, json={"next": None, "results": [4]})
+
+    async with token_client(handler) as client:
+        items = [i async for i in client.request_cursor_paginated("things", ordering=["id"])]
+        limited = [i async for i in client.request_cursor_paginated("things", max_pages=2)]
+    assert items == [1, 2, 3, 4]
+    assert limited == [1, 2, 3]
+    first = calls[0].url.params
+    assert "include_total" not in first and first["ordering"] == "id"
+    assert str(calls[1].url) == f"{BASE}/things?cursor=b"
+
+
+async def test_request_paginated_positional_order_and_single_page() -> None:
+    server = FakeListServer(total=30, page_size=10, latency=0.0)
+    async with token_client(server.handler) as client:
+        # async order: ordering, sideloads, content_schema_ids, method, max_pages, json, paginated
+        items = [i async for i in client.request_paginated("workspaces", ["id"], (), (), "GET", 2)]
+        single = [i async for i in client.request_paginated("workspaces", paginated=False)]
+    assert [i["id"] for i in items] == list(range(20))
+    assert [i["id"] for i in single] == list(range(10))
+    assert "include_total" not in server.requests[-1].url.params
+
+
+async def test_failed_page_is_retried_before_giving_up(autojump_clock: object) -> None:
+    server = FakeListServer(total=30, page_size=10, latency=0.0)
+    failures = {"2": 2}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        page = request.url.params.get("page")
+        if page in failures and failures[page] > 0:
+            failures[page] -= 1
+            return httpx.Response(503, json={"detail": "busy"})
+        return await server.handler(request)
+
+    async with token_client(handler) as client:
+        ids = [w.id async for w in client.list_workspaces()]
+    assert ids == list(range(30))
+    failures["3"] = 3
+    async with token_client(handler) as client:
+        with pytest.raises(ServerError):
+            _ = [w.id async for w in client.list_workspaces()]
+
+
+async def test_next_batch_drives_one_window_at_a_time() -> None:
+    server = FakeListServer(total=95, page_size=10, latency=0.0)
+    async with token_client(server.handler, max_in_flight_requests=4) as client:
+        iterator = client.list_workspaces()
+        sizes = []
+        while batch := await iterator.next_batch():  # type: ignore[attr-defined]
+            sizes.append(len(batch))
+    assert sizes == [10, 40, 40, 5]
