@@ -1,0 +1,250 @@
+"""Seed data: an organization, groups, a user, a workspace, an invoice schema and a queue."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ._http import Request
+from ._imports import fill_content, import_file
+from ._resources import empty_counts
+from ._samples import sample_invoices
+from ._store import Obj, State
+
+__all__ = ["INVOICE_SCHEMA", "Seeded", "preload_invoices", "seed_state"]
+
+SEED_TIME = "2024-01-01T00:00:00.000000Z"
+
+GROUP_NAMES = (
+    "viewer",
+    "annotator",
+    "admin",
+    "manager",
+    "annotator_limited",
+    "annotator_embedded",
+    "organization_group_admin",
+    "approver",
+)
+
+
+def _dp(sid: str, label: str, dtype: str = "string", **extra: Any) -> Obj:
+    return {
+        "category": "datapoint",
+        "id": sid,
+        "label": label,
+        "type": dtype,
+        "rir_field_names": [sid],
+        "constraints": {"required": False},
+        "default_value": None,
+        "hidden": False,
+        "disable_prediction": False,
+        "can_export": True,
+        "score_threshold": None,
+        **extra,
+    }
+
+
+INVOICE_SCHEMA: list[Obj] = [
+    {
+        "category": "section",
+        "id": "basic_info_section",
+        "label": "Basic information",
+        "icon": None,
+        "children": [
+            _dp("document_id", "Invoice number"),
+            _dp("date_issue", "Issue date", "date"),
+            _dp("sender_name", "Vendor name"),
+            _dp("currency", "Currency"),
+        ],
+    },
+    {
+        "category": "section",
+        "id": "amounts_section",
+        "label": "Amounts",
+        "icon": None,
+        "children": [_dp("amount_total", "Total amount", "number")],
+    },
+    {
+        "category": "section",
+        "id": "line_items_section",
+        "label": "Line items",
+        "icon": None,
+        "children": [
+            {
+                "category": "multivalue",
+                "id": "line_items",
+                "label": "Line items",
+                "min_occurrences": None,
+                "max_occurrences": None,
+                "rir_field_names": ["line_items"],
+                "hidden": False,
+                "children": {
+                    "category": "tuple",
+                    "id": "line_item",
+                    "label": "Line item",
+                    "hidden": False,
+                    "rir_field_names": [],
+                    "children": [
+                        _dp("item_description", "Description"),
+                        _dp("item_quantity", "Quantity", "number"),
+                        _dp("item_amount_total", "Amount", "number"),
+                    ],
+                },
+            }
+        ],
+    },
+]
+
+
+class Seeded:
+    """Ids of the seeded objects."""
+
+    organization_id: int
+    user_id: int
+    workspace_id: int
+    schema_id: int
+    queue_id: int
+    group_ids: dict[str, int]
+
+
+def seed_state(st: State, *, username: str, password: str) -> Seeded:
+    """Fill an empty state with the default organization, user, workspace, schema and queue."""
+    out = Seeded()
+    org_id = st.next_id("organizations")
+    org_url = st.url("organizations", org_id)
+    st.table("organization_groups")[1] = {
+        "id": 1,
+        "url": st.url("organization_groups", 1),
+        "name": "Emulator group",
+        "is_trial": False,
+        "is_production": False,
+        "deployment_location": "emulator",
+        "modified_by": None,
+        "modified_at": None,
+        "features": None,
+        "usage": {},
+    }
+    st.table("organizations")[org_id] = {
+        "id": org_id,
+        "url": org_url,
+        "name": "Emulator Organization",
+        "workspaces": [],
+        "users": [],
+        "organization_group": st.url("organization_groups", 1),
+        "is_trial": False,
+        "created_at": SEED_TIME,
+        "trial_expires_at": None,
+        "expires_at": None,
+        "oidc_provider": None,
+        "ui_settings": {},
+        "metadata": {},
+        "settings": {},
+        "sandbox": False,
+        "creator": None,
+        "modified_by": None,
+        "modified_at": SEED_TIME,
+    }
+    out.group_ids = {}
+    for name in GROUP_NAMES:
+        gid = st.next_id("groups")
+        st.table("groups")[gid] = {"id": gid, "url": st.url("groups", gid), "name": name}
+        out.group_ids[name] = gid
+    uid = st.next_id("users")
+    user: Obj = {
+        "id": uid,
+        "url": st.url("users", uid),
+        "first_name": "Emma",
+        "last_name": "Ulator",
+        "email": username if "@" in username else f"{username}@example.com",
+        "phone_number": None,
+        "date_joined": SEED_TIME,
+        "username": username,
+        "groups": [st.url("groups", out.group_ids["admin"])],
+        "organization": org_url,
+        "queues": [],
+        "is_active": True,
+        "last_login": None,
+        "ui_settings": {},
+        "metadata": {},
+        "oidc_id": None,
+        "auth_type": "password",
+        "deleted": False,
+        "email_verified": True,
+    }
+    st.table("users")[uid] = user
+    st.link("users", user)
+    st.passwords[username] = (uid, password)
+    ws_id = st.next_id("workspaces")
+    workspace: Obj = {
+        "id": ws_id,
+        "url": st.url("workspaces", ws_id),
+        "name": "Default workspace",
+        "autopilot": False,
+        "organization": org_url,
+        "queues": [],
+        "metadata": {},
+    }
+    st.table("workspaces")[ws_id] = workspace
+    st.link("workspaces", workspace)
+    schema_id = st.next_id("schemas")
+    schema: Obj = {
+        "id": schema_id,
+        "url": st.url("schemas", schema_id),
+        "name": "Invoice schema",
+        "queues": [],
+        "content": copy.deepcopy(INVOICE_SCHEMA),
+        "metadata": {},
+        "modified_by": None,
+        "modified_at": SEED_TIME,
+    }
+    st.table("schemas")[schema_id] = schema
+    q_id = st.next_id("queues")
+    queue: Obj = {
+        "id": q_id,
+        "url": st.url("queues", q_id),
+        "name": "Invoices",
+        "workspace": workspace["url"],
+        "connector": None,
+        "schema": schema["url"],
+        "inbox": None,
+        "counts": empty_counts(),
+        "webhooks": [],
+        "hooks": [],
+        "users": [user["url"]],
+        "session_timeout": "01:00:00",
+        "rir_url": None,
+        "rir_params": None,
+        "generic_engine": None,
+        "dedicated_engine": None,
+        "engine": None,
+        "default_score_threshold": 0.8,
+        "automation_enabled": False,
+        "automation_level": "never",
+        "locale": "en_GB",
+        "metadata": {},
+        "use_confirmed_state": False,
+        "settings": {},
+        "document_lifetime": None,
+        "delete_after": None,
+        "status": "active",
+        "workflows": [],
+        "training_enabled": True,
+        "modified_by": None,
+        "modified_at": SEED_TIME,
+    }
+    st.table("queues")[q_id] = queue
+    st.link("queues", queue)
+    user["queues"].append(queue["url"])
+    out.organization_id, out.user_id, out.workspace_id = org_id, uid, ws_id
+    out.schema_id, out.queue_id = schema_id, q_id
+    return out
+
+
+def preload_invoices(st: State, seeded: Seeded, n: int, *, seed: int) -> None:
+    """Import ``n`` sample invoices into the seeded queue, already in ``to_review``."""
+    req = Request("POST", "", "", "", [], {}, b"", st.api, user_id=seeded.user_id)
+    queue = st.table("queues")[seeded.queue_id]
+    for name, data in sample_invoices(n, seed=seed):
+        _, ann = import_file(st, req, queue, name, data, metadata={}, values=None)
+        fill_content(st, ann)
+        st.set_status(ann, "to_review")
