@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rossum_trio._methods_documents import DocumentMethods
+from rossum_trio._methods_bulk import BulkMethods
 from rossum_trio._methods_engines_inboxes_emails import (
     ConnectorMethods,
     EmailMethods,
@@ -24,7 +24,7 @@ from rossum_trio._methods_schemas_users import SchemaMethods, UserMethods
 
 
 class AsyncRossumAPIClient(
-    DocumentMethods,
+    BulkMethods,
     QueueMethods,
     WorkspaceMethods,
     OrganizationMethods,

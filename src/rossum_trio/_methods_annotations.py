@@ -197,7 +197,7 @@ class AnnotationMethods(ClientBase):
         self,
         annotation_id: int,
         predicate: Callable[[Annotation], bool],
-        sleep_s: int = 3,
+        sleep_s: float = 3,
         sideloads: Sequence[Sideload] = (),
     ) -> Annotation:
         """Fetch the annotation every ``sleep_s`` seconds until ``predicate(annotation)`` holds.

@@ -265,7 +265,7 @@ class DocumentMethods(AnnotationMethods):
         self,
         task_id: int,
         predicate: Callable[[Task], bool],
-        sleep_s: int = 3,
+        sleep_s: float = 3,
     ) -> Task:
         """Fetch the task every ``sleep_s`` seconds until ``predicate(task)`` holds.
 
@@ -283,7 +283,7 @@ class DocumentMethods(AnnotationMethods):
                 raise TaskFailedError(task_id, detail, task)
             await trio.sleep(sleep_s)
 
-    async def poll_task_until_succeeded(self, task_id: int, sleep_s: int = 3) -> Task:
+    async def poll_task_until_succeeded(self, task_id: int, sleep_s: float = 3) -> Task:
         """Wait until the task has ``succeeded``; :class:`TaskFailedError` if it ``failed``."""
         return await self.poll_task(
             task_id, lambda t: t.status == TaskStatus.SUCCEEDED, sleep_s=sleep_s
