@@ -1,0 +1,126 @@
+"""End to end against the embedded emulator: bulk upload, batched waiting, the CLI."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+import trio
+
+from rossum_trio import AsyncRossumAPIClient, Token
+from rossum_trio.cli import main
+from rossum_trio.emulator import Emulator, sample_invoices
+
+
+def write_samples(folder: pathlib.Path, count: int) -> list[tuple[pathlib.Path, str]]:
+    files = []
+    for name, pdf in sample_invoices(count):
+        (folder / name).write_bytes(pdf)
+        files.append((folder / name, name))
+    return files
+
+
+async def test_bulk_upload_and_wait(tmp_path: pathlib.Path, autojump_clock: object) -> None:
+    emulator = Emulator(import_delay_s=5.0)
+    files = write_samples(tmp_path, 40)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")  # the emulator fails the import of an empty file
+    files.insert(3, (empty, "empty.pdf"))
+    progress: list[tuple[str, int, int]] = []
+    async with AsyncRossumAPIClient(
+        emulator.base_url, Token(emulator.token), transport=emulator.transport()
+    ) as client:
+        results = await client.bulk_upload_and_wait(
+            emulator.seeded.queue_id,
+            files,
+            sleep_s=1,
+            on_progress=lambda *event: progress.append(event),
+        )
+        assert client.limiter.statistics().borrowed_tokens == 0
+    assert [r.filename for r in results] == [name for _, name in files]
+    assert [r.ok for r in results] == [i != 3 for i in range(41)]
+    assert results[3].annotations[0].status == "failed_import"
+    assert all(r.annotations[0].status == "to_review" for r in results if r.ok)
+    # Waiting is batched: far fewer annotation requests than annotations x polling rounds.
+    listing = [r for r in emulator.requests if r.path.endswith("/annotations")]
+    single = [r for r in emulator.requests if "/annotations/" in r.path and r.method == "GET"]
+    assert single == []
+    assert 0 < len(listing) < 41
+    assert ("uploaded", 41, 41) in progress
+    assert progress[-1] == ("imported", 41, 41)
+
+
+async def test_wait_until_annotations_imported_keeps_input_order(
+    tmp_path: pathlib.Path, autojump_clock: object
+) -> None:
+    emulator = Emulator(import_delay_s=3.0)
+    files = write_samples(tmp_path, 5)
+    async with AsyncRossumAPIClient(
+        emulator.base_url, Token(emulator.token), transport=emulator.transport()
+    ) as client:
+        with pytest.warns(DeprecationWarning):
+            ids = await client.import_document(emulator.seeded.queue_id, files)
+        start = trio.current_time()
+        annotations = await client.wait_until_annotations_imported(ids[::-1], sleep_s=1)
+        assert trio.current_time() - start >= 2.0
+    assert [a.id for a in annotations] == ids[::-1]
+    assert {a.status for a in annotations} == {"to_review"}
+
+
+def test_cli_bulk_against_the_emulator(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "export.csv"
+    code = main(
+        [
+            "bulk",
+            "--samples",
+            "6",
+            "--import-delay",
+            "0.05",
+            "--sleep",
+            "0.05",
+            "--output",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "6 file(s) uploaded, 6 annotation(s) imported, 6 exported, 0 failed" in err
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("Invoice number")
+    invoice_numbers = {line.split(",")[0] for line in lines[1:]}
+    assert len(invoice_numbers) == 6
+
+
+def test_cli_bulk_json_and_given_files(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = write_samples(tmp_path, 2)
+    out = tmp_path / "export.json"
+    code = main(
+        [
+            "bulk",
+            *(str(p) for p, _ in files),
+            "--export-format",
+            "json",
+            "--output",
+            str(out),
+            "--import-delay",
+            "0.05",
+            "--sleep",
+            "0.05",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    exported = json.loads(out.read_text())
+    assert len(exported) == 2
+    assert {item["status"] for item in exported} == {"to_review"}
+
+
+def test_cli_reports_bad_input(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bulk", str(tmp_path / "missing.pdf")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    assert main(["bulk", "--base-url", "https://x.rossum.app/api/v1", "--queue", "1"]) == 1
+    assert "--token" in capsys.readouterr().err
