@@ -1,5 +1,5 @@
 """Official import path of ``Resource`` (the value is the resource's URL segment)."""
 
-from rossum_trio import Resource
+from rossum_trio._resources import NON_PAGINATED_RESOURCES, Resource
 
-__all__ = ["Resource"]
+__all__ = ["NON_PAGINATED_RESOURCES", "Resource"]
