@@ -13,6 +13,7 @@ from rossum_trio._client import (
 from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
 from rossum_trio._resources import Resource as Resource
 from rossum_trio._streams import ByteStream as ByteStream
+from rossum_trio._sync import SyncRossumAPIClient as SyncRossumAPIClient
 from rossum_trio.dtos import Token as Token
 from rossum_trio.dtos import UserCredentials as UserCredentials
 from rossum_trio.errors import (
@@ -40,6 +41,7 @@ __all__ = [
     "ExportFileFormats",
     "Resource",
     "RossumError",
+    "SyncRossumAPIClient",
     "Token",
     "UserCredentials",
 ]
