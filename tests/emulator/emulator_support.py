@@ -1,34 +1,15 @@
-"""Shared fixtures and helpers of the emulator tests (imported by the test modules)."""
+"""Helpers of the emulator tests (fixtures live in conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
 from rossum_trio.emulator import Emulator, sample_invoices
 
 # What the official client sends on every list request.
 OFFICIAL_LIST_PARAMS = {"page_size": "100", "ordering": "", "sideload": "", "content.schema_id": ""}
-
-
-@pytest.fixture
-def emu() -> Emulator:
-    """A fresh emulator with a 2 s import delay (tests run on the autojump clock)."""
-    return Emulator(import_delay_s=2.0, task_delay_s=0.5)
-
-
-@pytest.fixture
-async def http(emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client bound in-process to ``emu``, authenticated with its token."""
-    async with httpx.AsyncClient(
-        transport=emu.transport(),
-        base_url=emu.base_url,
-        headers={"Authorization": f"Bearer {emu.token}"},
-    ) as client:
-        yield client
 
 
 def rid(url: str) -> int:

@@ -7,19 +7,18 @@ import re
 import httpx
 import pytest
 import trio
-from emulator_support import emu, http  # noqa: F401
 
 from rossum_trio.emulator import Emulator, Faults, sample_invoices
 
 
 @pytest.fixture
-async def anon(emu: Emulator):  # noqa: F811
+async def anon(emu: Emulator):
     async with httpx.AsyncClient(transport=emu.transport(), base_url=emu.base_url) as client:
         yield client
 
 
 @pytest.mark.parametrize("encoding", ["form", "json"])
-async def test_login_form_and_json(emu: Emulator, anon: httpx.AsyncClient, encoding: str) -> None:  # noqa: F811
+async def test_login_form_and_json(emu: Emulator, anon: httpx.AsyncClient, encoding: str) -> None:
     creds = {"username": emu.username, "password": emu.password}
     r = await (
         anon.post("/auth/login", data=creds)
@@ -36,7 +35,7 @@ async def test_login_form_and_json(emu: Emulator, anon: httpx.AsyncClient, encod
     assert "password" not in r.json()
 
 
-async def test_bad_credentials_401(emu: Emulator, anon: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_bad_credentials_401(emu: Emulator, anon: httpx.AsyncClient) -> None:
     r = await anon.post("/auth/login", data={"username": emu.username, "password": "nope"})
     assert r.status_code == 401
     assert "detail" in r.json()
@@ -45,7 +44,7 @@ async def test_bad_credentials_401(emu: Emulator, anon: httpx.AsyncClient) -> No
     assert r.json() == {"password": ["This field is required."]}
 
 
-async def test_missing_and_invalid_token_401(emu: Emulator, anon: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_missing_and_invalid_token_401(emu: Emulator, anon: httpx.AsyncClient) -> None:
     r = await anon.get("/queues")
     assert r.status_code == 401
     assert r.json() == {"detail": "Authentication credentials were not provided."}
@@ -55,18 +54,18 @@ async def test_missing_and_invalid_token_401(emu: Emulator, anon: httpx.AsyncCli
     assert r.json() == {"detail": "Invalid token."}
 
 
-async def test_token_scheme_is_accepted(emu: Emulator, anon: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_token_scheme_is_accepted(emu: Emulator, anon: httpx.AsyncClient) -> None:
     r = await anon.get("/queues", headers={"Authorization": f"Token {emu.token}"})
     assert r.status_code == 200
 
 
-async def test_directory_is_authless(emu: Emulator, anon: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_directory_is_authless(emu: Emulator, anon: httpx.AsyncClient) -> None:
     r = await anon.get(emu.base_url)
     assert r.status_code == 200
     assert r.json()["queues"] == f"{emu.base_url}/queues"
 
 
-async def test_basic_auth_only_where_documented(emu: Emulator, anon: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_basic_auth_only_where_documented(emu: Emulator, anon: httpx.AsyncClient) -> None:
     basic = httpx.BasicAuth(emu.username, emu.password)
     name, pdf = sample_invoices(1)[0]
     r = await anon.post(
@@ -121,7 +120,7 @@ async def test_token_lifetime_fault_and_expire_tokens(
         ).status_code == 401
 
 
-async def test_logout_discards_token(emu: Emulator, anon: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_logout_discards_token(emu: Emulator, anon: httpx.AsyncClient) -> None:
     token = emu.issue_token()
     headers = {"Authorization": f"Bearer {token}"}
     r = await anon.post("/auth/logout", headers=headers)
@@ -130,7 +129,7 @@ async def test_logout_discards_token(emu: Emulator, anon: httpx.AsyncClient) -> 
     assert (await anon.get("/queues", headers=headers)).status_code == 401
 
 
-async def test_created_user_can_log_in(emu: Emulator, http: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_created_user_can_log_in(emu: Emulator, http: httpx.AsyncClient) -> None:
     r = await http.post("/users", json={"username": "new@example.com", "password": "pw-123"})
     assert r.status_code == 201
     assert "password" not in r.json()

@@ -7,14 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import trio
-from emulator_support import OFFICIAL_LIST_PARAMS, emu, http, list_all, rid, upload  # noqa: F401
+from emulator_support import OFFICIAL_LIST_PARAMS, list_all, rid, upload
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rossum_trio.emulator import Emulator
 
 
-async def _client(emu: Emulator) -> httpx.AsyncClient:  # noqa: F811
+async def _client(emu: Emulator) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=emu.transport(),
         base_url=emu.base_url,
@@ -27,8 +27,8 @@ async def _client(emu: Emulator) -> httpx.AsyncClient:  # noqa: F811
 async def test_walking_next_yields_every_item_once_in_order(
     extra: int, page_size: int, desc: bool
 ) -> None:
-    emu = Emulator()  # noqa: F811
-    async with await _client(emu) as http:  # noqa: F811
+    emu = Emulator()
+    async with await _client(emu) as http:
         for i in range(extra):
             assert (await http.post("/workspaces", json={"name": f"ws {i}"})).status_code == 201
         ordering = "-id" if desc else "id"
@@ -53,7 +53,7 @@ async def test_walking_next_yields_every_item_once_in_order(
         assert by_number == ids
 
 
-async def test_envelope_and_absolute_links(emu: Emulator, http: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_envelope_and_absolute_links(emu: Emulator, http: httpx.AsyncClient) -> None:
     for i in range(4):
         await http.post("/workspaces", json={"name": f"w{i}"})
     r = await http.get("/workspaces", params={"page_size": 2, "page": 2, "name": "", "x": "1"})
@@ -73,7 +73,7 @@ async def test_envelope_and_absolute_links(emu: Emulator, http: httpx.AsyncClien
 
 async def test_official_empty_params_and_page_size_cap(
     emu: Emulator, http: httpx.AsyncClient
-) -> None:  # noqa: F811
+) -> None:
     for i in range(120):
         emu_ws = await http.post("/workspaces", json={"name": f"w{i}"})
         assert emu_ws.status_code == 201
@@ -91,13 +91,13 @@ async def test_official_empty_params_and_page_size_cap(
 
 
 @pytest.mark.parametrize("page", ["0", "3", "x", "-1"])
-async def test_invalid_page_404(http: httpx.AsyncClient, page: str) -> None:  # noqa: F811
+async def test_invalid_page_404(http: httpx.AsyncClient, page: str) -> None:
     r = await http.get("/workspaces", params={"page": page})
     assert r.status_code == 404
     assert r.json() == {"detail": "Invalid page."}
 
 
-async def test_empty_list_has_one_page(http: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_empty_list_has_one_page(http: httpx.AsyncClient) -> None:
     r = await http.get("/annotations")
     assert r.json() == {
         "pagination": {"total": 0, "total_pages": 1, "next": None, "previous": None},
@@ -105,7 +105,7 @@ async def test_empty_list_has_one_page(http: httpx.AsyncClient) -> None:  # noqa
     }
 
 
-async def test_ordering_multi_key(http: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_ordering_multi_key(http: httpx.AsyncClient) -> None:
     for name in ("b", "a", "b", "c"):
         await http.post("/workspaces", json={"name": name})
     r = await http.get("/workspaces", params={"ordering": "-name,id", "page_size": 100})
@@ -118,7 +118,7 @@ async def test_ordering_multi_key(http: httpx.AsyncClient) -> None:  # noqa: F81
 
 async def test_filters(
     emu: Emulator, http: httpx.AsyncClient, autojump_clock: trio.testing.MockClock
-) -> None:  # noqa: F811
+) -> None:
     ids = await upload(http, emu, 3)
     await trio.sleep(3)
     await http.post(f"/annotations/{ids[0]}/postpone")
@@ -149,7 +149,7 @@ async def test_filters(
     assert [a["id"] for a in found] == [ids[1]]
 
 
-async def test_fields_selection(http: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_fields_selection(http: httpx.AsyncClient) -> None:
     r = await http.get("/queues", params={"fields": "id,name"})
     assert r.json()["results"] == [{"id": 300, "name": "Invoices"}]
     r = await http.get("/queues", params={"fields!": "counts"})
