@@ -4,9 +4,8 @@ Code written for the official ``rossum-api`` package imports from here unchanged
 is the rossum-trio object itself (see ``docs/differences.md`` for what behaves differently).
 """
 
-from typing import Any
-
 from rossum_api.clients.external_async_client import AsyncRossumAPIClient
+from rossum_api.clients.external_sync_client import SyncRossumAPIClient
 from rossum_api.exceptions import APIClientError
 
 #: The version of the official package whose API this compatibility layer provides.
@@ -17,11 +16,3 @@ __all__ = (
     "AsyncRossumAPIClient",
     "SyncRossumAPIClient",
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name == "SyncRossumAPIClient":
-        from rossum_api.clients import external_sync_client
-
-        return external_sync_client.SyncRossumAPIClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,9 @@ from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormat
 from rossum_trio._resources import Resource as Resource
 from rossum_trio._streams import ByteStream as ByteStream
 from rossum_trio._sync import SyncRossumAPIClient as SyncRossumAPIClient
+from rossum_trio._sync import (
+    SyncRossumAPIClientWithDefaultDeserializer as SyncRossumAPIClientWithDefaultDeserializer,
+)
 from rossum_trio.dtos import Token as Token
 from rossum_trio.dtos import UserCredentials as UserCredentials
 from rossum_trio.errors import (
@@ -42,6 +45,7 @@ __all__ = [
     "Resource",
     "RossumError",
     "SyncRossumAPIClient",
+    "SyncRossumAPIClientWithDefaultDeserializer",
     "Token",
     "UserCredentials",
 ]

@@ -24,21 +24,12 @@ NAMES: dict[str, list[str]] = json.loads(
     (pathlib.Path(__file__).parent / "data" / "upstream_names.json").read_text()
 )
 
-#: Not importable yet: the sync client is being written (see the report of issue 3).
-PENDING = {
-    ("rossum_api", "SyncRossumAPIClient"),
-    ("rossum_api.clients.external_sync_client", "SyncRossumAPIClient"),
-    ("rossum_api.clients.external_sync_client", "SyncRossumAPIClientWithDefaultDeserializer"),
-}
-
 CASES = [(module, name) for module, names in sorted(NAMES.items()) for name in names]
 
 
 @pytest.mark.parametrize(("module", "name"), CASES, ids=[f"{m}:{n}" for m, n in CASES])
 def test_official_name_resolves(module: str, name: str) -> None:
     imported = importlib.import_module(module)
-    if (module, name) in PENDING:
-        return
     assert getattr(imported, name) is not None
 
 
@@ -49,6 +40,17 @@ def test_top_level() -> None:
     assert rossum_api.__all__ == ("APIClientError", "AsyncRossumAPIClient", "SyncRossumAPIClient")
     assert rossum_api.AsyncRossumAPIClient is rossum_trio.AsyncRossumAPIClient
     assert rossum_api.APIClientError is rossum_trio.APIClientError
+    assert rossum_api.SyncRossumAPIClient is rossum_trio.SyncRossumAPIClient
+
+
+def test_sync_client_module() -> None:
+    from rossum_api.clients import external_sync_client
+
+    assert external_sync_client.SyncRossumAPIClient is rossum_trio.SyncRossumAPIClient
+    assert (
+        external_sync_client.SyncRossumAPIClientWithDefaultDeserializer
+        is rossum_trio.SyncRossumAPIClient
+    )
 
 
 def test_compat_modules_re_export_the_same_objects() -> None:

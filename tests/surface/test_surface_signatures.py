@@ -123,3 +123,28 @@ def test_every_method_has_a_docstring() -> None:
 def test_the_client_can_be_subscripted_like_the_generic_official_one() -> None:
     alias: Any = AsyncRossumAPIClient
     assert alias[object, object] is AsyncRossumAPIClient
+
+
+SYNC_METHODS = [m for m in OFFICIAL if m["sync"]]
+
+
+def official_sync_parameters(entry: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    text: str = entry["params"]
+    if text.startswith("async: "):  # the sync form differs only in annotations
+        text = text.split(" | sync: ")[1]
+    return official_parameters({**entry, "params": text})
+
+
+@pytest.mark.parametrize("entry", SYNC_METHODS, ids=[m["name"] for m in SYNC_METHODS])
+def test_sync_method_exists_with_compatible_parameters(entry: dict[str, Any]) -> None:
+    from rossum_trio import SyncRossumAPIClient
+
+    method = getattr(SyncRossumAPIClient, entry["name"], None)
+    assert method is not None, f"missing sync method {entry['name']}"
+    assert not inspect.iscoroutinefunction(method)
+    assert not inspect.isasyncgenfunction(method)
+    official = official_sync_parameters(entry)
+    ours = our_parameters(method)
+    extra = [p for p in ours if p[0] not in {o[0] for o in official}]
+    assert all(p[1] is inspect.Parameter.KEYWORD_ONLY and p[2] is not _NO_DEFAULT for p in extra)
+    assert [p for p in ours if p not in extra] == official
