@@ -395,9 +395,9 @@ def _member(cls: type, name: str, imports: _Imports) -> str:
         elif outer_name in BYTE_STREAMS:
             returns = "SyncByteStream"
             note = (
-                "Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks read a "
-                "bounded window of chunks per ``trio.run``; use ``with`` or ``close()`` when "
-                "you may stop early."
+                "Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks; the body is "
+                "downloaded in one ``trio.run`` on the first ``next()`` (spooled to disk "
+                "beyond 8 MiB), then handed out chunk by chunk."
             )
             body = _call("self._stream", [_inline_call(target, forward)])
         else:

@@ -10,16 +10,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from rossum_trio._sync_base import (
-    STREAM_WINDOW_CHUNKS,
-    SyncByteStream,
-    WaitTimeoutError,
-)
+from rossum_trio._sync_base import SyncByteStream, WaitTimeoutError
 from rossum_trio._sync_generated import SyncDelegates
 from rossum_trio.models import Organization
 
 __all__ = [
-    "STREAM_WINDOW_CHUNKS",
     "SyncByteStream",
     "SyncRossumAPIClient",
     "SyncRossumAPIClientWithDefaultDeserializer",

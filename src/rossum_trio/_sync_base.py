@@ -20,12 +20,16 @@ Why this is safe across runs (checked by ``tests/sync``):
   ``trio.run(iterator.next_batch)``: the pages of a window are fetched concurrently (up to the
   in-flight cap), and once ``next_batch`` returns, nothing is running; an abandoned iterator
   needs no cleanup.
+* What cannot cross runs: a suspended *async generator*. At the end of each ``trio.run``,
+  trio closes the async generators still alive, and httpx/httpcore read response bodies
+  through async generators. So a streamed body (file export) is read to its end in one run
+  (see :class:`SyncByteStream`), and an async iterator without ``next_batch`` is drained in
+  one run.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections import deque
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import partial
 from types import TracebackType
@@ -45,8 +49,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
-#: Chunks a :class:`SyncByteStream` reads per ``trio.run`` (64 KiB each: at most 1 MiB held).
-STREAM_WINDOW_CHUNKS = 16
+#: Size of the chunks a :class:`SyncByteStream` hands out.
+READ_CHUNK_BYTES = 64 * 1024
+#: How much of an export :class:`SyncByteStream` keeps in memory; beyond, it spools to disk.
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 class WaitTimeoutError(RossumError, trio.TooSlowError, TimeoutError):
@@ -68,8 +74,6 @@ class SyncRunner:
     def _attach(self, client: AsyncRossumAPIClient) -> None:
         self._async = client
         self._closed = False
-        #: Streams abandoned while open; closed at the start of the next run (or by close()).
-        self._abandoned: list[ByteStream] = []
 
     @staticmethod
     def _check_transport(transport: object) -> None:
@@ -103,21 +107,14 @@ class SyncRunner:
         self.close()
 
     def close(self) -> None:
-        """Close open export streams and the connection pool; the client cannot be used after.
+        """Close the connection pool; the client cannot be used afterwards.
 
         Idempotent.
         """
         if self._closed:
             return
         self._closed = True
-        abandoned, self._abandoned = self._abandoned, []
-
-        async def shut() -> None:
-            for stream in abandoned:
-                await stream.aclose()
-            await self._async.aclose()
-
-        _run(shut)
+        _run(self._async.aclose)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -127,11 +124,8 @@ class SyncRunner:
 
     def _run(self, fn: Callable[[], Awaitable[R]], *, timeout: float | None = None) -> R:
         self._check_open()
-        abandoned, self._abandoned = self._abandoned, []
 
         async def main() -> R:
-            for stream in abandoned:
-                await stream.aclose()
             if timeout is None:
                 return await fn()
             with trio.fail_after(timeout):
@@ -146,7 +140,6 @@ class SyncRunner:
 
     def _call(self, fn: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
         """``fn(*args, **kwargs)`` in one ``trio.run``; its result or its exception."""
-        self._check_slots()
         return self._run(partial(fn, *args, **kwargs))
 
     def _call_waiting(
@@ -162,19 +155,7 @@ class SyncRunner:
         """
         if timeout is not None and (not isinstance(timeout, int | float) or timeout < 0):
             raise ValueError(f"timeout must be a number of seconds >= 0 or None, got {timeout!r}")
-        self._check_slots()
         return self._run(partial(fn, *args, **kwargs), timeout=timeout)
-
-    def _check_slots(self) -> None:
-        # Between runs only open export streams can hold in-flight slots. If they hold all of
-        # them, a request would wait forever (nothing else runs to free one): fail instead.
-        limiter = self._async.limiter
-        freed_soon = sum(1 for s in self._abandoned if getattr(s, "_holding", False))
-        if not self._closed and limiter.available_tokens + freed_soon == 0:
-            raise RuntimeError(
-                f"all {limiter.total_tokens} in-flight slots of this client are held by open "
-                "export streams; read them to the end or close() them first"
-            )
 
     # -- iterators and streams -------------------------------------------------------------------
 
@@ -207,10 +188,6 @@ class SyncRunner:
         self._check_open()
         return SyncByteStream(self, stream)
 
-    def _abandon(self, stream: ByteStream) -> None:
-        if not self._closed:
-            self._abandoned.append(stream)
-
 
 async def _collect(iterator: AsyncIterator[T]) -> list[T]:
     return [item async for item in iterator]
@@ -228,59 +205,76 @@ def _run(fn: Callable[[], Awaitable[R]]) -> R:
 class SyncByteStream(Iterator[bytes]):
     """The body of a file export as a blocking iterator of ``bytes`` chunks.
 
-    The response stays open between chunks: each ``trio.run`` reads a bounded window of chunks
-    (:data:`STREAM_WINDOW_CHUNKS` x 64 KiB), so memory stays bounded whatever the file size.
-    While open, the stream holds one connection and one in-flight slot of its client. Read it
-    to the end, or use ``with`` / :meth:`close` when you may stop early; a stream dropped
-    while open is closed by the client's next call (or ``close()``)::
+    Why not read a window of chunks per ``trio.run`` and keep the response open in between:
+    httpx and httpcore read response bodies through *async generators*, and at the end of
+    every ``trio.run`` trio closes the async generators that are still suspended (its
+    end-of-run async-generator finalisation). The response would be closed under us, and the
+    next read would end early: a silently truncated file. So the whole body is downloaded in
+    one ``trio.run`` (on the first ``next()``) into a spool file, in memory up to
+    :data:`SPOOL_MEMORY_BYTES` and on disk beyond, and handed out from there in
+    :data:`READ_CHUNK_BYTES` chunks. Trade-off: the first chunk comes once the download is
+    complete; in exchange memory stays bounded, no connection or in-flight slot is held
+    between calls, and a download that fails mid-body raises before any byte is handed out
+    (nothing partial, nothing replayed).
+
+    Use ``with`` or :meth:`close` to drop the spool early; it is also dropped at the end::
 
         with client.export_annotations_to_file(7, "csv") as stream:
             for chunk in stream:
                 out.write(chunk)
-
-    Bytes are handed out once: a failure mid-body raises instead of replaying them.
     """
 
     def __init__(self, runner: SyncRunner, stream: ByteStream) -> None:
         self._runner = runner
         self._stream = stream
-        self._buffer: deque[bytes] = deque()
+        self._spool: tempfile.SpooledTemporaryFile[bytes] | None = None
         self._done = False
 
     def __iter__(self) -> Self:
         return self
 
     def __next__(self) -> bytes:
-        while not self._buffer:
-            if self._done:
-                raise StopIteration
-            self._buffer.extend(self._runner._run(self._read_window))
-        return self._buffer.popleft()
+        if self._done:
+            raise StopIteration
+        if self._spool is None:
+            self._spool = self._runner._run(self._download)
+        chunk = self._spool.read(READ_CHUNK_BYTES)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
 
-    async def _read_window(self) -> list[bytes]:
-        chunks: list[bytes] = []
+    async def _download(self) -> tempfile.SpooledTemporaryFile[bytes]:
+        # Handed to the caller open (closed by close(), the end of iteration, or __del__).
+        spool: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=SPOOL_MEMORY_BYTES
+        )
         try:
-            for _ in range(STREAM_WINDOW_CHUNKS):
-                chunks.append(await self._stream.__anext__())
-        except StopAsyncIteration:
-            self._done = True  # the ByteStream closed itself
+            async for chunk in self._stream:  # closes itself at the end or on failure
+                if spool.tell() + len(chunk) > SPOOL_MEMORY_BYTES:
+                    await trio.to_thread.run_sync(spool.write, chunk)  # on disk: off the loop
+                else:
+                    spool.write(chunk)
         except BaseException:
-            self._done = True  # the ByteStream closed itself; bytes are never replayed
+            spool.close()
+            self._done = True
             raise
-        return chunks
+        spool.seek(0)
+        return spool
 
     def read_all(self) -> bytes:
         """The whole remaining body at once (then the stream is closed)."""
+        if self._spool is None and not self._done:
+            self._done = True
+            return self._runner._run(self._stream.read_all)
         return b"".join(self)
 
     def close(self) -> None:
-        """Close the response and give back its connection and in-flight slot (idempotent)."""
-        if self._done:
-            return
+        """Drop the downloaded body (idempotent). Nothing is left open between calls."""
         self._done = True
-        self._buffer.clear()
-        if not self._runner._closed:
-            self._runner._run(self._stream.aclose)
+        spool, self._spool = self._spool, None
+        if spool is not None:
+            spool.close()
 
     def __enter__(self) -> Self:
         return self
@@ -294,14 +288,9 @@ class SyncByteStream(Iterator[bytes]):
         self.close()
 
     def __del__(self) -> None:
-        # Dropped while open: hand the response to the client, which closes it in its next run
-        # (running trio here is not possible: we may be inside another call's run).
-        if not getattr(self, "_done", True):
-            self._done = True
-            try:
-                self._runner._abandon(self._stream)
-            except Exception:  # pragma: no cover - best effort during garbage collection
-                warnings.warn("could not hand back an abandoned export stream", stacklevel=1)
+        spool = getattr(self, "_spool", None)
+        if spool is not None:
+            spool.close()
 
 
 #: ``request_paginated``'s positional parameters after ``url`` in the official sync client.

@@ -1598,8 +1598,9 @@ class SyncDelegates(SyncRunner):
         >>> async with client.export_annotations_to_file(7, "csv", status="exported") as s:
         ...     data = await s.read_all()  # doctest: +SKIP
 
-        Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks read a bounded window of
-        chunks per ``trio.run``; use ``with`` or ``close()`` when you may stop early.
+        Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks; the body is downloaded in
+        one ``trio.run`` on the first ``next()`` (spooled to disk beyond 8 MiB), then handed out
+        chunk by chunk.
         """
         return self._stream(
             self._async.export_annotations_to_file(queue_id, export_format, **filters),

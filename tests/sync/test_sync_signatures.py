@@ -1,0 +1,141 @@
+"""The blocking client mirrors the async one: every public member, same signature, and the
+generated delegates are current."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import shutil
+import subprocess
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient
+from rossum_trio._gen_sync import (
+    HAND_WRITTEN,
+    SKIPPED,
+    SYNC_POSITIONAL,
+    TARGET,
+    is_waiting,
+    main,
+    public_members,
+    render,
+)
+
+#: Public names only the blocking client has.
+SYNC_ONLY = {"close", "async_client", "WaitTimeoutError"}
+
+
+def _norm(annotation: Any) -> str:
+    """An annotation string in a canonical form (whitespace and quotes do not matter)."""
+    if annotation is inspect.Parameter.empty:
+        return ""
+    assert isinstance(annotation, str), "the client modules use postponed annotations"
+    return ast.dump(ast.parse(annotation, mode="eval"))
+
+
+def _sync_return(async_fn: Any) -> str:
+    """The return annotation the blocking twin must have."""
+    returns = inspect.signature(async_fn).return_annotation
+    if inspect.iscoroutinefunction(async_fn):
+        return _norm(returns)
+    node = ast.parse(returns, mode="eval").body
+    outer = node.value if isinstance(node, ast.Subscript) else node
+    name = outer.id if isinstance(outer, ast.Name) else ""
+    if name in {"AsyncIterator", "AsyncIterable", "AsyncGenerator", "PageIterator"}:
+        assert isinstance(node, ast.Subscript)
+        item = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+        return _norm(f"Iterator[{ast.unparse(item)}]")
+    if name == "ByteStream":
+        return _norm("SyncByteStream")
+    return _norm(returns)
+
+
+def _params(fn: Any) -> list[tuple[str, Any, Any, str]]:
+    return [
+        (p.name, p.kind, p.default, _norm(p.annotation))
+        for p in inspect.signature(fn).parameters.values()
+    ]
+
+
+ASYNC_MEMBERS = [n for n in public_members(AsyncRossumAPIClient) if n not in SKIPPED]
+
+
+def test_every_async_member_has_a_sync_twin() -> None:
+    sync_public = {n for n in dir(SyncRossumAPIClient) if not n.startswith("_")}
+    missing = set(ASYNC_MEMBERS) - sync_public
+    assert not missing
+    assert sync_public - set(ASYNC_MEMBERS) == SYNC_ONLY
+
+
+@pytest.mark.parametrize("name", ["__init__", *ASYNC_MEMBERS])
+def test_signature_pair(name: str) -> None:
+    async_member = inspect.getattr_static(AsyncRossumAPIClient, name)
+    sync_member = inspect.getattr_static(SyncRossumAPIClient, name)
+    if isinstance(async_member, property):
+        assert isinstance(sync_member, property)
+        assert sync_member.fget is not None and async_member.fget is not None
+        assert _norm(inspect.signature(sync_member.fget).return_annotation) == _norm(
+            inspect.signature(async_member.fget).return_annotation
+        )
+        return
+    async_params = _params(async_member)
+    sync_params = _params(sync_member)
+    if is_waiting(name):
+        timeout = [p for p in sync_params if p[0] == "timeout"]
+        assert timeout == [("timeout", inspect.Parameter.KEYWORD_ONLY, None, _norm("float | None"))]
+        sync_params.remove(timeout[0])
+    assert sync_params == async_params  # names, kinds, defaults, annotations, order
+    if name != "__init__":
+        assert _norm(inspect.signature(sync_member).return_annotation) == _sync_return(async_member)
+        # The docstring starts like the async one.
+        assert (
+            inspect.getdoc(sync_member).splitlines()[0]
+            == (  # type: ignore[union-attr]
+                inspect.getdoc(async_member).splitlines()[0]  # type: ignore[union-attr]
+            )
+            or name in SYNC_POSITIONAL
+        )
+    # The annotations resolve (the generated module imports every name it uses).
+    typing.get_type_hints(sync_member)
+
+
+def test_waiting_helpers_are_the_polls() -> None:
+    waiting = {n for n in ASYNC_MEMBERS if is_waiting(n)}
+    assert {
+        "poll_annotation",
+        "poll_annotation_until_imported",
+        "poll_task",
+        "poll_task_until_succeeded",
+        "upload_and_wait_until_imported",
+    } <= waiting
+    assert not {n for n in waiting if n.startswith(("list_", "retrieve_", "create_"))}
+
+
+def test_hand_written_members_are_not_generated() -> None:
+    source = TARGET.read_text()
+    for name in HAND_WRITTEN:
+        assert f"def {name}(" not in source
+        assert name in vars(SyncRossumAPIClient)
+
+
+def test_generated_code_is_current() -> None:
+    assert TARGET.read_text() == render(), "run: python -m rossum_trio._gen_sync"
+    assert main(["--check"]) == 0
+
+
+def test_generated_code_is_lint_clean() -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed")
+    for args in (["check"], ["format", "--check"]):
+        done = subprocess.run([ruff, *args, str(TARGET)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_subscripting_like_the_official_generic_client() -> None:
+    assert SyncRossumAPIClient[Any] is SyncRossumAPIClient  # type: ignore[misc]
