@@ -192,7 +192,7 @@ def _csv(st: State, req: Request, anns: list[Obj], types: dict[str, Obj]) -> byt
     for ann in anns:
         header, rows = _values(st, ann)
         head = [header.get(c, "") for c in header_cols]
-        for row in rows or [{}]:
+        for row in (rows if item_cols else []) or [{}]:
             writer.writerow(head + [row.get(c, "") for c in item_cols])
     return buf.getvalue().encode("utf-8")
 
