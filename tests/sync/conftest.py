@@ -85,8 +85,8 @@ class LoopbackServer:
 
     ``connections`` counts accepted TCP connections. ``GET .../workspaces/<id>`` answers a
     workspace, ``GET .../workspaces`` a list of ``total_pages`` pages, ``POST .../auth/login``
-    a token; ``latency`` seconds are added to every answer; paths containing ``slow`` (and
-    logins while ``slow_login`` is set) wait until :meth:`release` (or 10 s).
+    a token; ``latency`` seconds are added to every answer; paths containing ``slow`` or
+    ``/tasks/`` (and logins while ``slow_login`` is set) wait until :meth:`release` (or 10 s).
     """
 
     def __init__(self, tls: ssl.SSLContext | None = None, latency: float = 0.0) -> None:
@@ -101,6 +101,7 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = 1 << 16  # one write per answer (no Nagle/delayed-ACK stalls)
 
             def setup(self) -> None:
                 with server._lock:
@@ -120,7 +121,7 @@ class LoopbackServer:
                 if server.latency:
                     server._release.wait(server.latency)
                 path, _, query = self.path.partition("?")
-                if "slow" in path:
+                if "slow" in path or "/tasks/" in path:
                     server._release.wait(10)
                     self._answer(200, {"slow": True})
                 elif path.endswith("/workspaces"):
@@ -172,7 +173,9 @@ class LoopbackServer:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         scheme = "https" if tls is not None else "http"
         self.base_url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}/api/v1"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def release(self) -> None:
         self._release.set()
