@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import trio
 
 from rossum_trio._concurrency import open_nursery
-from rossum_trio._methods_annotations import AnnotationMethods
-from rossum_trio._pagination import Page
+from rossum_trio._methods_annotations import AnnotationMethods, _status_of
+from rossum_trio._pagination import Page, PageIterator
 from rossum_trio._params import (
     PAGE_SIZE,
     export_method,
@@ -277,8 +277,7 @@ class DocumentMethods(AnnotationMethods):
             task = await self.retrieve_task(task_id)
             if predicate(task):
                 return task
-            status = task.get("status") if isinstance(task, dict) else getattr(task, "status", None)
-            if status == TaskStatus.FAILED:
+            if _status_of(task) == TaskStatus.FAILED:
                 detail = task.get("detail") if isinstance(task, dict) else task.detail
                 raise TaskFailedError(task_id, detail, task)
             await trio.sleep(sleep_s)
@@ -286,7 +285,7 @@ class DocumentMethods(AnnotationMethods):
     async def poll_task_until_succeeded(self, task_id: int, sleep_s: float = 3) -> Task:
         """Wait until the task has ``succeeded``; :class:`TaskFailedError` if it ``failed``."""
         return await self.poll_task(
-            task_id, lambda t: t.status == TaskStatus.SUCCEEDED, sleep_s=sleep_s
+            task_id, lambda t: _status_of(t) == TaskStatus.SUCCEEDED, sleep_s=sleep_s
         )
 
     # -- export ----------------------------------------------------------------------------------
@@ -307,8 +306,8 @@ class DocumentMethods(AnnotationMethods):
             return self._list_exported(url, "GET", query)
         return _MovingExport(self, url, columns, filters)
 
-    def _list_exported(self, url: str, method: str, query: JsonDict) -> _Mapped[Annotation]:
-        iterator = self._list(
+    def _list_exported_raw(self, url: str, method: str, query: JsonDict) -> PageIterator[JsonDict]:
+        return self._list(
             Resource.Annotation,
             dict,
             url=url,
@@ -316,7 +315,9 @@ class DocumentMethods(AnnotationMethods):
             retry_safe=method == "GET",
             **query,
         )
-        return _Mapped(iterator, self._exported_item)
+
+    def _list_exported(self, url: str, method: str, query: JsonDict) -> _Mapped[Annotation]:
+        return _Mapped(self._list_exported_raw(url, method, query), self._exported_item)
 
     def _exported_item(self, item: JsonDict) -> Annotation:
         return self._from_dict(Resource.Annotation, Annotation, _normalize_exported(item))
@@ -396,8 +397,12 @@ class _MovingExport(AsyncIterator[Annotation]):
         if self._ids is None:
             read_only = {k: v for k, v in self._filters.items() if k != "to_status"}
             query = export_query("json", self._columns, **read_only)
-            listing = self._client._list_exported(self._url, "GET", query)
-            self._ids = [a.id async for a in listing if a.id is not None]
+            listing = self._client._list_exported_raw(self._url, "GET", query)
+            self._ids = [
+                item["id"]
+                async for item in listing
+                if isinstance(item, dict) and _normalize_exported(item).get("id") is not None
+            ]
         if not self._ids:
             return []
         chunk, self._ids = self._ids[:PAGE_SIZE], self._ids[PAGE_SIZE:]

@@ -619,3 +619,19 @@ async def test_get_token_and_authenticate(api: respx.MockRouter) -> None:
         await client.authenticate()
         assert await client.get_token() == "k3"
     assert login.call_count == 3
+
+
+async def test_export_with_to_status_and_a_custom_deserializer(api: respx.MockRouter) -> None:
+    api.get("/queues/7/export").respond(json=page([exported(1), exported(2)]))
+    moving = api.post("/queues/7/export").respond(json=page([exported(1), exported(2)]))
+    seen: list[Any] = []
+
+    def deserializer(resource: Any, data: dict[str, Any]) -> dict[str, Any]:
+        seen.append(resource)
+        return data
+
+    async with AsyncRossumAPIClient(BASE, Token("t"), deserializer=deserializer) as client:
+        found = [a async for a in client.export_annotations_to_json(7, to_status="exported")]
+    assert [a["id"] for a in found] == [1, 2]
+    assert query_of(moving.calls.last.request)["id"] == "1,2"
+    assert {r.value for r in seen} == {"annotations"}
