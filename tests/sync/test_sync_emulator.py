@@ -45,18 +45,19 @@ def test_official_style_script(samples: list[tuple[pathlib.Path, str]]) -> None:
             assert done.status == "succeeded"
         annotations = list(client.list_annotations(queue=queue.id))
         assert len(annotations) == 3
-        for annotation in annotations:
+        ids = [a.id for a in annotations if a.id is not None]
+        for annotation_id in ids:
             imported = client.poll_annotation_until_imported(
-                annotation.id, sleep_s=0.02, timeout=10
+                annotation_id, sleep_s=0.02, timeout=10
             )
             assert imported.status == "to_review"
 
         with_docs = list(client.list_annotations(sideloads=["documents"], queue=queue.id))
         assert all(not isinstance(a.document, str) for a in with_docs)
         found = list(client.search_for_annotations(query={"$and": [{"queue": {"$eq": queue.url}}]}))
-        assert {a.id for a in found} == {a.id for a in annotations}
+        assert {a.id for a in found} == set(ids)
 
-        first = annotations[0].id
+        first = ids[0]
         client.start_annotation(first)
         client.bulk_update_annotation_data(first, [])
         client.confirm_annotation(first)

@@ -54,10 +54,10 @@ def test_window_bounds_memory(list_handler: Any) -> None:
 
 def test_filters_and_max_pages_reach_the_wire(list_handler: Any) -> None:
     with client_for(list_handler) as client:
-        items = list(client.list_workspaces(["-id"], name="x", max_pages=2))
+        items = list(client.list_workspaces(["name"], name="x", max_pages=2))
     assert len(items) == 6
     first = list_handler.requests[0].url.params
-    assert first["ordering"] == "-id" and first["name"] == "x"
+    assert first["ordering"] == "name" and first["name"] == "x"
     assert first["page_size"] == "100" and first["include_total"] == "true"
     assert sorted(list_handler.pages_requested) == [1, 2]
 

@@ -74,7 +74,7 @@ def test_crud_on_the_wire() -> None:
         assert client.retrieve_workspace(7).name == "ws-7"
         created = client.create_new_workspace({"name": "new", "organization": "o"})
         assert created.name == "new"
-        assert client.delete_workspace(9) is None
+        client.delete_workspace(9)
     sent = [(r.method, str(r.url)) for r in server.requests]
     assert sent == [
         ("GET", f"{BASE}/workspaces/7"),
@@ -135,12 +135,12 @@ def test_request_cursor_paginated_follows_next() -> None:
     def route(request: httpx.Request) -> Any:
         cursor = request.url.params.get("cursor")
         if cursor is None:
-            return {"results": [1, 2], "next": f"{BASE}/logs?cursor=b"}
-        return {"results": [3], "next": None}
+            return {"results": [{"n": 1}, {"n": 2}], "next": f"{BASE}/logs?cursor=b"}
+        return {"results": [{"n": 3}], "next": None}
 
     server = Recorder(route)
     with server.client() as client:
-        assert list(client.request_cursor_paginated("logs")) == [1, 2, 3]
+        assert list(client.request_cursor_paginated("logs")) == [{"n": 1}, {"n": 2}, {"n": 3}]
     assert len(server.requests) == 2
 
 
