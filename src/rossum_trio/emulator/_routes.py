@@ -44,7 +44,6 @@ class Router:
     """Matches a path below the API prefix to a :class:`Route` (first match wins)."""
 
     def __init__(self, routes: list[tuple[str, dict[str, Handler], str]]) -> None:
-        self._by_head: dict[str, list[tuple[Route, dict[str, str] | None]]] = {}
         self._routes = [Route(re.compile(p + r"\Z"), m, a) for p, m, a in routes]
         self._static = {
             r.pattern.pattern[:-2]: r for r in self._routes if _is_static(r.pattern.pattern[:-2])
