@@ -298,6 +298,22 @@ def _add_timeout(name: str, params: list[_Param]) -> None:
     params.insert(kwarg_at, timeout)
 
 
+_AWAIT = re.compile(r"\bawait\s+")
+_ASYNC_BLOCK = re.compile(r"\basync\s+(for|with)\b")
+
+
+def sync_examples(doc: str) -> str:
+    """``doc`` with its doctest lines made blocking (``await x`` -> ``x``, ``async for`` -> ``for``,
+    ``async with`` -> ``with``); prose is left alone."""
+    lines = []
+    for line in doc.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith((">>>", "...")):
+            line = _ASYNC_BLOCK.sub(r"\1", _AWAIT.sub("", line))
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _docstring(text: str, indent: str = "        ") -> str:
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     lines = text.strip().splitlines()
@@ -405,7 +421,7 @@ def _member(cls: type, name: str, imports: _Imports) -> str:
             note = "Not a coroutine in the async client either: called as is."
             body = _call(target, forward)
     _resolve_names(exprs, fn.__module__, imports)
-    doc = f"{doc}\n\n{textwrap.fill(note, _LINE - 8)}"
+    doc = f"{sync_examples(doc)}\n\n{textwrap.fill(note, _LINE - 8)}"
     return _signature(name, params, returns) + _docstring(doc) + body
 
 

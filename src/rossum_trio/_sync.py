@@ -46,8 +46,8 @@ class SyncRossumAPIClient(SyncDelegates):
     * ``with SyncRossumAPIClient(...) as client:`` or :meth:`close`; a closed client raises
       :class:`~rossum_trio.errors.ClientClosedError`.
 
-    It cannot be used inside a running trio program (use the async client there), and one
-    instance must not be used from several threads at once.
+    It cannot be used inside a running trio program (use the async client there). Calls from
+    several threads are serialised, one ``trio.run`` at a time per client.
 
     >>> with SyncRossumAPIClient(
     ...     "https://acme.rossum.app/api/v1", Token("...")

@@ -30,6 +30,7 @@ Why this is safe across runs (checked by ``tests/sync``):
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import partial
 from types import TracebackType
@@ -66,7 +67,8 @@ class WaitTimeoutError(RossumError, trio.TooSlowError, TimeoutError):
 class SyncRunner:
     """Runs the coroutines of one async client, one :func:`trio.run` per call.
 
-    Not thread-safe: use one blocking client per thread (as with any ``trio.run`` caller).
+    Calls from several threads are serialised (one ``trio.run`` at a time per client); a
+    listing or a poll running in one thread delays the calls of the others.
     """
 
     _async: AsyncRossumAPIClient
@@ -74,6 +76,9 @@ class SyncRunner:
     def _attach(self, client: AsyncRossumAPIClient) -> None:
         self._async = client
         self._closed = False
+        # Calls from several threads run one at a time: between two runs the async client is
+        # idle, so any thread may run the next one.
+        self._one_run_at_a_time = threading.Lock()
 
     @staticmethod
     def _check_transport(transport: object) -> None:
@@ -114,7 +119,9 @@ class SyncRunner:
         if self._closed:
             return
         self._closed = True
-        _run(self._async.aclose)
+        _refuse_inside_trio()
+        with self._one_run_at_a_time:
+            trio.run(self._async.aclose)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -131,8 +138,10 @@ class SyncRunner:
             with trio.fail_after(timeout):
                 return await fn()
 
+        _refuse_inside_trio()
         try:
-            return _run(main)
+            with self._one_run_at_a_time:
+                return trio.run(main)
         except trio.TooSlowError as exc:
             if timeout is None or isinstance(exc, WaitTimeoutError):
                 raise
@@ -193,13 +202,12 @@ async def _collect(iterator: AsyncIterator[T]) -> list[T]:
     return [item async for item in iterator]
 
 
-def _run(fn: Callable[[], Awaitable[R]]) -> R:
+def _refuse_inside_trio() -> None:
     if trio.lowlevel.in_trio_run():
         raise RuntimeError(
             "SyncRossumAPIClient blocks in trio.run and cannot be used inside a running trio "
-            "program; use AsyncRossumAPIClient there"
+            "program (nor from a callback of one of its own calls); use AsyncRossumAPIClient"
         )
-    return trio.run(fn)
 
 
 class SyncByteStream(Iterator[bytes]):

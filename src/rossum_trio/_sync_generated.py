@@ -142,7 +142,7 @@ class SyncDelegates(SyncRunner):
         ``url`` (first positional or keyword) is relative to ``base_url`` or absolute; other
         keyword arguments go to httpx (``params``, ``json``, ``data``, ``files``, ...).
 
-        >>> response = await client.request("GET", "queues/8199")  # doctest: +SKIP
+        >>> response = client.request("GET", "queues/8199")  # doctest: +SKIP
 
         Blocking: runs the async method in one ``trio.run``.
         """
@@ -1148,7 +1148,7 @@ class SyncDelegates(SyncRunner):
         ``automation_blockers``, ``content``); ``content`` needs ``content_schema_ids``.
         Filters are query parameters, e.g. ``status="to_review"``, ``queue=8199``.
 
-        >>> async for a in client.list_annotations(status="to_review"):  # doctest: +SKIP
+        >>> for a in client.list_annotations(status="to_review"):  # doctest: +SKIP
         ...     print(a.id, a.status)
 
         Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
@@ -1455,8 +1455,8 @@ class SyncDelegates(SyncRunner):
         tasks come back in the order of ``files``. ``values``/``metadata`` go to every file.
         Uploads are never repeated after they may have reached the server.
 
-        >>> tasks = await client.upload_document(8199, [("inv.pdf", "inv.pdf")])  # doctest: +SKIP
-        >>> task = await client.poll_task_until_succeeded(tasks[0].id)  # doctest: +SKIP
+        >>> tasks = client.upload_document(8199, [("inv.pdf", "inv.pdf")])  # doctest: +SKIP
+        >>> task = client.poll_task_until_succeeded(tasks[0].id)  # doctest: +SKIP
 
         Blocking: runs the async method in one ``trio.run``.
         """
@@ -1595,8 +1595,8 @@ class SyncDelegates(SyncRunner):
         ``export_format`` is an :class:`ExportFileFormats` or a plain string. The request is
         retried only until the body starts; bytes are never handed out twice.
 
-        >>> async with client.export_annotations_to_file(7, "csv", status="exported") as s:
-        ...     data = await s.read_all()  # doctest: +SKIP
+        >>> with client.export_annotations_to_file(7, "csv", status="exported") as s:
+        ...     data = s.read_all()  # doctest: +SKIP
 
         Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks; the body is downloaded in
         one ``trio.run`` on the first ``next()`` (spooled to disk beyond 8 MiB), then handed out
@@ -1652,7 +1652,7 @@ class SyncDelegates(SyncRunner):
         as files are uploaded (``"uploaded"``) and imported (``"imported"``).
 
         >>> files = [("a.pdf", "a.pdf"), ("b.pdf", "b.pdf")]
-        >>> results = await client.bulk_upload_and_wait(8199, files)  # doctest: +SKIP
+        >>> results = client.bulk_upload_and_wait(8199, files)  # doctest: +SKIP
         >>> [r.annotations[0].status for r in results if r.ok]  # doctest: +SKIP
         ['to_review', 'to_review']
 

@@ -387,3 +387,40 @@ def test_why_streams_cannot_stay_open_across_runs() -> None:
     assert trio.run(iterator.__anext__) == 1
     with pytest.raises(StopAsyncIteration):  # closed by trio at the end of the first run
         trio.run(iterator.__anext__)
+
+
+def test_calls_from_several_threads_are_serialised() -> None:
+    import threading
+
+    server = Recorder(lambda request: workspace(int(request.url.path.rsplit("/", 1)[1])))
+    errors: list[BaseException] = []
+    with server.client() as client:
+
+        def work(offset: int) -> None:
+            try:
+                for i in range(20):
+                    assert client.retrieve_workspace(offset + i).id == offset + i
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(n * 100,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert client.limiter.statistics().borrowed_tokens == 0
+    assert errors == []
+    assert len(server.requests) == 80
+
+
+def test_a_callback_cannot_call_the_client_reentrantly() -> None:
+    server = Recorder(lambda request: task(5, "running"))
+    with server.client() as client:
+
+        def predicate(_: Any) -> bool:
+            client.retrieve_task(5)  # inside the running call: refused, not a deadlock
+            return True
+
+        with pytest.raises(RuntimeError, match="callback"):
+            client.poll_task(5, predicate, timeout=5)
+        assert client.retrieve_task(5).id == 5
