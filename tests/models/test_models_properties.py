@@ -111,6 +111,9 @@ def structs(cls: type[msgspec.Struct]) -> st.SearchStrategy[Any]:
     info = mi.type_info(cls)
     assert isinstance(info, mi.StructType)
     fields = {field.name: for_type(field.type) for field in info.fields}
+    if cls is Schema:
+        # `content` is typed `Any` for msgspec (decoded in two steps); generate real sections.
+        fields["content"] = st.lists(structs(Section), max_size=3)
     if cls is rule.RuleAction:
         # Also build well-formed actions of every known type with their payload Structs.
         payloads = st.sampled_from(sorted(rule._ACTION_TYPE_TO_PAYLOAD)).flatmap(

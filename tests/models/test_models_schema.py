@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from rossum_trio._resources import Resource
-from rossum_trio.models import decode_resource, deserialize_default
+from rossum_trio.models import decode_resource, decoder_for, deserialize_default
 from rossum_trio.models.schema import (
     Datapoint,
     Matching,
@@ -326,10 +326,26 @@ def test_unknown_categories_stay_raw_dicts(path: str) -> None:
     assert Schema.from_dict(json.loads(msgspec.json.encode(schema))) == schema
 
 
+def test_unknown_categories_are_tolerated_on_every_path() -> None:
+    """Listings (a decoder for a page of schemas) and msgspec.convert tolerate them too."""
+    payload = _with_unknown_nodes()
+    expected = Schema.from_dict(payload)
+    assert msgspec.json.decode(_bytes(payload), type=Schema) == expected
+    assert decoder_for(list[Schema]).decode(_bytes([payload, SCHEMA])) == [
+        expected,
+        Schema.from_dict(SCHEMA),
+    ]
+    assert msgspec.convert(payload, Schema) == expected
+    # Sections given as dicts at construction are converted as well.
+    built = Schema(id=1, content=[payload["content"][0]])  # type: ignore[list-item]
+    assert built.content[0] == expected.content[0]
+    assert built.content[0].parent is built
+
+
 def test_genuinely_wrong_types_still_fail() -> None:
     bad_id = copy.deepcopy(SCHEMA)
     bad_id["content"][0]["children"][0]["id"] = 7
-    with pytest.raises(msgspec.ValidationError):
+    with pytest.raises(msgspec.ValidationError, match=r"content\[0\]"):
         decode_resource(Resource.Schema, _bytes(bad_id))
     with pytest.raises(msgspec.ValidationError):
         Schema.from_dict(bad_id)

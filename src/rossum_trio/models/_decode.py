@@ -97,19 +97,12 @@ def decoder_for(tp: Any) -> msgspec.json.Decoder[Any]:
 def decode_resource(resource: Resource, data: bytes) -> Any:
     """Decode one object of ``resource`` from response bytes straight into its model.
 
-    A schema with nodes of unknown ``category`` still decodes (those nodes stay raw dicts).
+    Same as ``decoder_for(RESOURCE_TO_MODEL[resource]).decode(data)``; a schema with nodes of
+    unknown ``category`` decodes too (those nodes stay raw dicts).
     Raises :class:`msgspec.ValidationError` when the payload does not fit the model,
     :class:`msgspec.DecodeError` on invalid JSON, and :class:`KeyError` for ``Resource.Auth``.
     """
-    model = RESOURCE_TO_MODEL[resource]
-    try:
-        return decoder_for(model).decode(data)
-    except msgspec.ValidationError:
-        if model is not Schema:
-            raise
-    # A schema node of an unknown category defeats the tagged union: redo it on the tolerant
-    # dict path, which keeps such nodes as raw dicts (and re-raises genuine type errors).
-    return Schema.from_dict(msgspec.json.decode(data))
+    return decoder_for(RESOURCE_TO_MODEL[resource]).decode(data)
 
 
 def deserialize_default(resource: Resource, payload: JsonDict) -> Any:

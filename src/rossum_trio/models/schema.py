@@ -6,8 +6,12 @@ is a class attribute on each node (``Datapoint.category == "datapoint"``), still
 encoding; it is therefore not a constructor argument as in the official dataclasses.
 
 Decoding is tolerant: a node whose ``category`` is unknown stays a raw ``dict`` in its parent's
-``children`` (as the official client does). :meth:`Schema.from_dict` handles this, and
-``decode_resource(Resource.Schema, ...)`` falls back to it when the fast path meets such a node.
+``children`` (as the official client does). To make that hold on every decode path (a decoder
+for ``Schema`` or for a page of schemas, ``msgspec.convert``, :meth:`Schema.from_dict`),
+``Schema.content`` is decoded in two steps: msgspec yields plain objects for the sections, and
+``Schema.__post_init__`` converts each one with the strict tagged union, falling back to a
+per-node walk only for a section that holds something unknown. This is the one place where the
+models take a dict stage; schemas are small and rarely listed.
 
 After decoding (or construction), each node's :attr:`~Node.parent` is its container.
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, cast
 
 import msgspec
 
@@ -317,12 +321,18 @@ class Schema(Node[None], tag=False):
     name: str | None = None
     queues: list[str] = []
     url: str | None = None
-    content: list[Section] = []
+    # Decoded as plain objects, converted in __post_init__ (see the module docstring); type
+    # checkers see the sections.
+    if TYPE_CHECKING:
+        content: list[Section] = []
+    else:
+        content: list[Any] = []
     metadata: dict[str, Any] = {}
     modified_by: str | None = None
     modified_at: str | None = None
 
     def __post_init__(self) -> None:
+        self.content = [_section(item, index) for index, item in enumerate(self.content)]
         _adopt(self, self.content)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Datapoint | Multivalue | Tuple]:
@@ -370,7 +380,7 @@ class Schema(Node[None], tag=False):
         ]
         schema = msgspec.convert({**_without(data, "content"), "content": []}, cls)
         schema.content = content  # may hold raw dicts
-        schema.__post_init__()
+        _adopt(schema, content)
         return schema
 
 
@@ -395,6 +405,23 @@ def _list_field(data: dict[str, Any], key: str, default: list[Any]) -> list[Any]
             f"Expected `array`, got `{type(value).__name__}` - at `{key}`"
         )
     return value
+
+
+def _section(item: Any, index: int) -> Any:
+    """Item ``index`` of ``Schema.content`` as a :class:`Section` (or raw dict if unknown)."""
+    if isinstance(item, Section):
+        return item
+    try:
+        if not isinstance(item, dict):
+            raise msgspec.ValidationError(f"Expected `object`, got `{type(item).__name__}`")
+        try:
+            return msgspec.convert(item, Section)  # the fast, strict path
+        except msgspec.ValidationError:
+            # Something unknown (or wrong) inside: walk it node by node, which keeps unknown
+            # nodes as raw dicts and re-raises genuine type errors.
+            return _node_from_dict(item, _SCHEMA_CONTENT, Section)
+    except msgspec.ValidationError as exc:
+        raise msgspec.ValidationError(f"{exc} (in `content[{index}]`)") from exc
 
 
 def _node_from_dict(data: Any, allowed: dict[str, Any], untagged: Any) -> Any:
