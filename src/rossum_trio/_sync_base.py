@@ -118,8 +118,8 @@ class SyncRunner:
         """
         if self._closed:
             return
-        self._closed = True
         _refuse_inside_trio()
+        self._closed = True
         with self._one_run_at_a_time:
             trio.run(self._async.aclose)
 
