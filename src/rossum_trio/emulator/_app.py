@@ -131,7 +131,7 @@ class Emulator:
         task_delay_s: float | None = None,
         faults: Faults | None = None,
         clock: Callable[[], float] | None = None,
-        username: str = "user@example.com",
+        username: str = "emma@rossum.emulator",
         password: str = "emulator-password",
         preload_invoices: int = 0,
         max_token_lifetime_s: float = 583_200.0,

@@ -312,7 +312,9 @@ def _hook(st: State, req: Request, body: dict[str, Any]) -> Obj:
 
 
 def _user(st: State, req: Request, body: dict[str, Any]) -> Obj:
-    username = body.get("username")
+    if not body.get("username") and not body.get("email"):
+        raise field_error("username", "This field is required.")
+    username = body.get("username") or body.get("email")
     if isinstance(username, str) and username in st.passwords:
         raise field_error("username", "A user with that username already exists.")
     return {
@@ -321,7 +323,7 @@ def _user(st: State, req: Request, body: dict[str, Any]) -> Obj:
         "email": body.get("email") or (username if isinstance(username, str) else ""),
         "phone_number": None,
         "date_joined": iso_now(),
-        "username": "",
+        "username": username,
         "groups": [],
         "organization": _user_org(st, req),
         "queues": [],
@@ -478,7 +480,7 @@ KINDS: dict[str, Kind] = {
         _mk(
             "connectors",
             defaults=_connector,
-            required=("name", "service_url"),
+            required=("name",),
             readonly=frozenset({"queues"}),
             write_only=frozenset({"client_ssl_key"}),
         ),
@@ -493,7 +495,6 @@ KINDS: dict[str, Kind] = {
         _mk(
             "users",
             defaults=_user,
-            required=("username",),
             refs={"organization": "organizations"},
             ref_lists={"groups": "groups", "queues": "queues"},
             readonly=frozenset({"date_joined", "last_login", "deleted"}),

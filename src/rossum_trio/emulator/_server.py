@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "--task-delay", type=float, default=None, metavar="S", help="upload task → succeeded"
     )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--username", default="user@example.com")
+    p.add_argument("--username", default="emma@rossum.emulator")
     p.add_argument("--password", default="emulator-password")
     p.add_argument(
         "--preload", type=int, default=3, metavar="N", help="sample invoices imported at start"
