@@ -7,11 +7,14 @@ The methods are generated from :class:`~rossum_trio.AsyncRossumAPIClient`
 
 from __future__ import annotations
 
+import pathlib
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
-from rossum_trio._sync_base import SyncByteStream, WaitTimeoutError
+from rossum_trio._sync_base import SyncByteStream
 from rossum_trio._sync_generated import SyncDelegates
+from rossum_trio.errors import WaitTimeoutError
 from rossum_trio.models import Organization
 
 __all__ = [
@@ -75,6 +78,20 @@ class SyncRossumAPIClient(SyncDelegates):
             stacklevel=2,
         )
         return self.retrieve_own_organization()
+
+    def import_document(
+        self,
+        queue_id: int,
+        files: Sequence[tuple[str | pathlib.Path, str]],
+        values: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[int]:
+        """Upload files with the deprecated ``POST /queues/{id}/upload``; annotation ids.
+
+        As in the official sync client, this does not warn (the async one does). Prefer
+        :meth:`upload_document`.
+        """
+        return self._call(self._async._import_document, queue_id, files, values, metadata)
 
 
 #: The official alias: the client with the default models.

@@ -40,7 +40,7 @@ import httpx
 import trio
 
 from rossum_trio._base import _bind_positional
-from rossum_trio.errors import ClientClosedError, RossumError
+from rossum_trio.errors import ClientClosedError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from rossum_trio._client import AsyncRossumAPIClient
@@ -54,14 +54,6 @@ T = TypeVar("T")
 READ_CHUNK_BYTES = 64 * 1024
 #: How much of an export :class:`SyncByteStream` keeps in memory; beyond, it spools to disk.
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
-
-
-class WaitTimeoutError(RossumError, trio.TooSlowError, TimeoutError):
-    """A waiting helper of the blocking client ran out of its ``timeout=``.
-
-    It is a :class:`trio.TooSlowError` (what :func:`trio.fail_after` raises) and a built-in
-    :class:`TimeoutError`, so ``except TimeoutError`` works as well.
-    """
 
 
 class SyncRunner:

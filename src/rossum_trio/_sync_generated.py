@@ -1421,27 +1421,6 @@ class SyncDelegates(SyncRunner):
             parent,
         )
 
-    def import_document(
-        self,
-        queue_id: int,
-        files: Sequence[tuple[str | pathlib.Path, str]],
-        values: dict[str, Any] | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> list[int]:
-        """Upload files with the deprecated ``POST /queues/{id}/upload``; annotation ids.
-
-        Deprecated: use :meth:`upload_document`.
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(
-            self._async.import_document,
-            queue_id,
-            files,
-            values,
-            metadata,
-        )
-
     def upload_document(
         self,
         queue_id: int,

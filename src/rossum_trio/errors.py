@@ -16,6 +16,7 @@ Everything it raises on purpose derives from :class:`RossumError`::
     │   └── APITimeoutError           a timeout (an httpx.TimeoutException)
     ├── ClientClosedError         the client was used after ``aclose()``/``close()``
     ├── UnexpectedResponseError   a 2xx answer whose body is not what the API documents
+    ├── WaitTimeoutError          a blocking waiting helper ran out of its ``timeout=``
     └── PollingError              a polled object reached a state it will never leave
         ├── TaskFailedError           a task ended in ``failed``
         └── AnnotationImportFailedError   an annotation ended in ``failed_import``
@@ -37,6 +38,7 @@ Messages never contain tokens or passwords.
 from __future__ import annotations
 
 import httpx
+import trio
 
 __all__ = [
     "APIClientError",
@@ -56,6 +58,7 @@ __all__ = [
     "ServerError",
     "TaskFailedError",
     "UnexpectedResponseError",
+    "WaitTimeoutError",
     "error_class_for_status",
 ]
 
@@ -208,6 +211,14 @@ class UnexpectedResponseError(RossumError):
         self.method = method
         self.url = url
         self.status_code = status_code
+
+
+class WaitTimeoutError(RossumError, trio.TooSlowError, TimeoutError):
+    """A waiting helper of the blocking client ran out of its ``timeout=``.
+
+    It is a :class:`trio.TooSlowError` (what :func:`trio.fail_after` raises) and a built-in
+    :class:`TimeoutError`, so ``except TimeoutError`` works as well.
+    """
 
 
 class PollingError(RossumError):
