@@ -1,19 +1,13 @@
-"""Emulator tests: shared fixtures; makes ``emulator_support`` importable (importlib mode)."""
+"""Emulator tests: shared fixtures (``emulator_support`` is importable via pytest's pythonpath)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from rossum_trio.emulator import Emulator
-
-_HERE = str(Path(__file__).parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
 
 
 @pytest.fixture
