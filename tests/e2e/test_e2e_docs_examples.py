@@ -72,7 +72,7 @@ async def test_working_with_documents_and_annotations(
         document = await client.retrieve_document(document_id)
         content = await client.retrieve_document_content(document_id)
         assert document.original_file_name == "invoice.pdf"
-        assert content == invoice.read_bytes()
+        assert content == sample_invoices(1)[0][1]
         document = await client.create_new_document(
             file_name="invoice.pdf", file_data=content, metadata={"source": "email"}
         )
