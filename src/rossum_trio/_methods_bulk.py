@@ -138,21 +138,28 @@ class BulkMethods(DocumentMethods):
         # index -> annotation ids, filled by the task waiters, drained by the bulk waiter
         send_ids, receive_ids = trio.open_memory_channel[tuple[int, list[int]]](math.inf)
 
+        # At most ``window`` files are read and sent at once (memory stays bounded); waiting
+        # for their tasks holds no slot, so the next files go up meanwhile.
+        slots = trio.Semaphore(self._window())
+
         async def upload_one(index: int, spec: FileSpec) -> None:
             nonlocal uploaded
             try:
-                (task,) = await self.upload_document(queue_id, [spec], values, metadata)
+                try:
+                    async with slots:
+                        (task,) = await self.upload_document(queue_id, [spec], values, metadata)
+                finally:
+                    uploaded += 1
+                    if on_progress is not None:
+                        on_progress("uploaded", uploaded, total)
                 if task.status != TaskStatus.SUCCEEDED:
+                    await trio.sleep(sleep_s)  # upload_document has just fetched the task
                     task = await self.poll_task_until_succeeded(task.id, sleep_s=sleep_s)
                 results[index].task = task
                 ids = await self._wait_for_upload_annotations(task, sleep_s)
                 await send_ids.send((index, ids))
             except RossumError as exc:
                 results[index].error = exc
-            finally:
-                uploaded += 1
-                if on_progress is not None:
-                    on_progress("uploaded", uploaded, total)
 
         async def wait_all() -> None:
             # Polls while uploads are still going on; new annotation ids join the next round.
@@ -193,15 +200,9 @@ class BulkMethods(DocumentMethods):
                     if pending:
                         await trio.sleep(sleep_s)
 
-        slots = trio.Semaphore(self._window())
-
-        async def bounded(index: int, spec: FileSpec) -> None:
-            async with slots:
-                await upload_one(index, spec)
-
         async with open_nursery() as outer:
             outer.start_soon(wait_all)
             async with send_ids, open_nursery() as uploaders:
                 for index, spec in enumerate(specs):
-                    uploaders.start_soon(bounded, index, spec)
+                    uploaders.start_soon(upload_one, index, spec)
         return results
