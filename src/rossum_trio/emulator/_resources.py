@@ -190,13 +190,9 @@ def empty_counts() -> dict[str, int]:
     return dict.fromkeys(ANNOTATION_STATUSES, 0)
 
 
-def _queue(st: State, req: Request, body: dict[str, Any]) -> Obj:
+def queue_defaults() -> Obj:
+    """The default values of a new queue's settings (shared by creation and the seed)."""
     return {
-        "name": "",
-        "workspace": None,
-        "connector": None,
-        "schema": None,
-        "inbox": None,
         "counts": empty_counts(),
         "webhooks": [],
         "hooks": [],
@@ -219,6 +215,17 @@ def _queue(st: State, req: Request, body: dict[str, Any]) -> Obj:
         "status": "active",
         "workflows": [],
         "training_enabled": True,
+    }
+
+
+def _queue(st: State, req: Request, body: dict[str, Any]) -> Obj:
+    return {
+        "name": "",
+        "workspace": None,
+        "connector": None,
+        "schema": None,
+        "inbox": None,
+        **queue_defaults(),
         **_stamp(st, req),
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ._http import Request
 from ._imports import fill_content, import_file
-from ._resources import empty_counts
+from ._resources import queue_defaults
 from ._samples import sample_invoices
 from ._store import Obj, State
 
@@ -207,28 +207,8 @@ def seed_state(st: State, *, username: str, password: str) -> Seeded:
         "connector": None,
         "schema": schema["url"],
         "inbox": None,
-        "counts": empty_counts(),
-        "webhooks": [],
-        "hooks": [],
+        **queue_defaults(),
         "users": [user["url"]],
-        "session_timeout": "01:00:00",
-        "rir_url": None,
-        "rir_params": None,
-        "generic_engine": None,
-        "dedicated_engine": None,
-        "engine": None,
-        "default_score_threshold": 0.8,
-        "automation_enabled": False,
-        "automation_level": "never",
-        "locale": "en_GB",
-        "metadata": {},
-        "use_confirmed_state": False,
-        "settings": {},
-        "document_lifetime": None,
-        "delete_after": None,
-        "status": "active",
-        "workflows": [],
-        "training_enabled": True,
         "modified_by": None,
         "modified_at": SEED_TIME,
     }
