@@ -10,7 +10,9 @@ from rossum_trio._client import (
 from rossum_trio._client import (
     AsyncRossumAPIClientWithDefaultDeserializer as AsyncRossumAPIClientWithDefaultDeserializer,
 )
+from rossum_trio._methods_bulk import BulkUploadResult as BulkUploadResult
 from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
+from rossum_trio._prefetch import prefetch as prefetch
 from rossum_trio._resources import Resource as Resource
 from rossum_trio._streams import ByteStream as ByteStream
 from rossum_trio._sync import SyncRossumAPIClient as SyncRossumAPIClient
@@ -40,6 +42,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncRossumAPIClient",
     "AsyncRossumAPIClientWithDefaultDeserializer",
+    "BulkUploadResult",
     "ByteStream",
     "ExportFileFormats",
     "Resource",
@@ -48,4 +51,5 @@ __all__ = [
     "SyncRossumAPIClientWithDefaultDeserializer",
     "Token",
     "UserCredentials",
+    "prefetch",
 ]
