@@ -273,6 +273,7 @@ class HTTPCore:
         else:
             async with self.limiter:
                 response = await self._send_mapped(request, method, url, stream=False)
+        logger.debug("%s %s -> %s", method, url, response.status_code)
         if response.status_code == 429:
             hint = parse_retry_after(response.headers.get("Retry-After"))
             if hint is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 import trio
@@ -405,3 +407,13 @@ async def test_response_post_processor_sees_every_response() -> None:
     ) as client:
         await client.retrieve_workspace(7)
     assert seen == [200, 401, 200, 200]  # login, 401, re-login, retry
+
+
+async def test_debug_logs_carry_no_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    logins: list[httpx.Request] = []
+    with caplog.at_level(logging.DEBUG, logger="rossum_trio"):
+        async with password_client(login_then(ok_workspace, logins, key="tok-SECRET")) as client:  # type: ignore[arg-type]
+            await client.retrieve_workspace(7)
+    text = caplog.text
+    assert "GET https://fake.rossum.app/api/v1/workspaces/7 -> 200" in text
+    assert "hunter2" not in text and "SECRET" not in text
