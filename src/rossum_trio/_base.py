@@ -306,7 +306,11 @@ class ClientBase:
             cursor, max_pages = True, 1
         first_page = filters.pop("page", None)
         if first_page is not None:
-            first_page = validate_positive_int("page", int(first_page))
+            try:
+                first_page = int(first_page)
+            except (TypeError, ValueError):
+                raise ValueError(f"page must be an integer >= 1, got {first_page!r}") from None
+            validate_positive_int("page", first_page)
         sideloads = filters.pop("sideloads", sideloads)
         content_schema_ids = filters.pop("content_schema_ids", content_schema_ids)
         path = url if url is not None else resource.value

@@ -266,3 +266,17 @@ async def test_next_batch_drives_one_window_at_a_time() -> None:
         while batch := await iterator.next_batch():  # type: ignore[attr-defined]
             sizes.append(len(batch))
     assert sizes == [10, 40, 40, 5]
+
+
+async def test_bad_paging_arguments_are_named() -> None:
+    server = FakeListServer(total=1, page_size=10, latency=0.0)
+    async with token_client(server.handler) as client:
+        for kwargs, name in [
+            ({"page": "first"}, "page"),
+            ({"page": 0}, "page"),
+            ({"max_pages": -1}, "max_pages"),
+            ({"ordering": "-id"}, "ordering"),
+        ]:
+            with pytest.raises(ValueError, match=name):
+                client.list_workspaces(**kwargs)
+    assert server.requests == []
