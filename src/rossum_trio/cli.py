@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from typing import TextIO
+from xml.etree import ElementTree
 
 import msgspec
 import trio
@@ -214,19 +215,45 @@ async def _export(
                 items += [a async for a in listing]
             out.write(msgspec.json.format(msgspec.json.encode(items)) + b"\n")
             return len(items)
-        for number, chunk in enumerate(chunks):
+        parts = []
+        for chunk in chunks:
             stream = client.export_annotations_to_file(
                 queue_id, options.export_format, id=",".join(map(str, chunk))
             )
             async with stream:
-                data = await stream.read_all()
-            if number and options.export_format == "csv":
-                data = data.split(b"\n", 1)[1] if b"\n" in data else b""  # one header only
-            out.write(data)
+                parts.append(await stream.read_all())
+        merge = _merge_csv if options.export_format == "csv" else _merge_xml
+        out.write(merge(parts))
         return len(ids)
     finally:
         if options.output:
             out.close()
+
+
+def _merge_csv(parts: list[bytes]) -> bytes:
+    """One CSV from several exports of the same queue: the header once."""
+    merged = parts[0]
+    for part in parts[1:]:
+        merged += part.split(b"\n", 1)[1] if b"\n" in part else b""
+    return merged
+
+
+def _merge_xml(parts: list[bytes]) -> bytes:
+    """One XML export from several: the annotations of all under the first ``<results>``."""
+    if len(parts) == 1:
+        return parts[0]
+    first = ElementTree.fromstring(parts[0])
+    results = first.find("results")
+    if results is None:
+        raise ValueError("the XML export has no <results> element")
+    for part in parts[1:]:
+        more = ElementTree.fromstring(part).find("results")
+        results.extend(list(more) if more is not None else [])
+    total = first.find("pagination/total")
+    if total is not None:
+        total.text = str(len(results))
+    merged: bytes = ElementTree.tostring(first, encoding="utf-8", xml_declaration=True)
+    return merged
 
 
 def _summary(results: list[BulkUploadResult], exported: int, seconds: float) -> None:

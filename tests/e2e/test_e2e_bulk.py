@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+from xml.etree import ElementTree
 
 import pytest
 import trio
@@ -127,3 +128,36 @@ def test_cli_reports_bad_input(tmp_path: pathlib.Path, capsys: pytest.CaptureFix
     assert "no such file" in capsys.readouterr().err
     assert main(["bulk", "--base-url", "https://x.rossum.app/api/v1", "--queue", "1"]) == 1
     assert "--token" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xml"])
+def test_cli_merges_exports_of_more_than_100_annotations(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], export_format: str
+) -> None:
+    out = tmp_path / f"export.{export_format}"
+    code = main(
+        [
+            "bulk",
+            "--samples",
+            "105",
+            "--export-format",
+            export_format,
+            "--output",
+            str(out),
+            "--import-delay",
+            "0.05",
+            "--sleep",
+            "0.05",
+            "--max-in-flight",
+            "8",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    if export_format == "csv":
+        lines = out.read_text().splitlines()
+        assert sum(line.startswith("Invoice number") for line in lines) == 1
+        assert len({line.split(",")[0] for line in lines[1:]}) == 105
+    else:
+        root = ElementTree.parse(out).getroot()
+        assert len(root.find("results")) == 105
+        assert root.find("pagination/total").text == "105"
