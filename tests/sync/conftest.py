@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import trio
+import trustme
 
 BASE = "https://fake.rossum.app/api/v1"
 
@@ -199,31 +198,22 @@ def loopback() -> Iterator[LoopbackServer]:
 
 @pytest.fixture(scope="session")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (made with the openssl command line)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+    """A certificate for 127.0.0.1 from a throwaway test CA (trustme): (CA cert, server PEM)."""
+    authority = trustme.CA()
     folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-            "-keyout", str(key), "-out", str(cert), "-days", "1",
-            "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    ca_cert, server_pem = folder / "ca.pem", folder / "server.pem"
+    authority.cert_pem.write_to_path(str(ca_cert))
+    authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(server_pem))
+    return ca_cert, server_pem
 
 
 @pytest.fixture
 def tls_loopback(tls_files: tuple[Path, Path]) -> Iterator[tuple[LoopbackServer, ssl.SSLContext]]:
     """A TLS loopback server and a client SSL context that trusts it."""
-    cert, key = tls_files
+    ca_cert, server_pem = tls_files
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert, key)
-    client_ctx = ssl.create_default_context(cafile=str(cert))
+    server_ctx.load_cert_chain(server_pem)
+    client_ctx = ssl.create_default_context(cafile=str(ca_cert))
     with LoopbackServer(tls=server_ctx) as server:
         yield server, client_ctx
 
