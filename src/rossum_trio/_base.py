@@ -15,7 +15,6 @@ import trio
 from rossum_trio._http import HTTPCore, ResponsePostProcessor
 from rossum_trio._pagination import Page, PageIterator
 from rossum_trio._params import (
-    join_url,
     list_query,
     parse_annotation_id_from_datapoint_url,
     parse_resource_id_from_url,
@@ -464,8 +463,3 @@ def _bind_positional(
             raise TypeError(f"{name}() got multiple values for argument {key!r}")
         options[key] = value
     return options
-
-
-def absolute(base_url: str, url: str) -> str:
-    """``url`` made absolute against ``base_url`` (re-exported for the method mixins)."""
-    return join_url(base_url, url)

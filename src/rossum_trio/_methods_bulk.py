@@ -73,9 +73,7 @@ class BulkMethods(DocumentMethods):
         done: dict[int, Annotation] = {}
         pending = list(ids)
         while pending:
-            for found in await self._fetch_annotations(pending):
-                if found.id is not None and found.status not in IMPORTING_STATUSES:
-                    done[found.id] = found
+            done.update(await self._imported_among(pending))
             pending = [i for i in pending if i not in done]
             if on_progress is not None:
                 on_progress("imported", len(done), len(ids))
@@ -83,8 +81,10 @@ class BulkMethods(DocumentMethods):
                 await trio.sleep(sleep_s)
         return [done[i] for i in annotation_ids]
 
-    async def _fetch_annotations(self, ids: Sequence[int]) -> list[Annotation]:
-        """Current state of ``ids`` with one list request per 100 (concurrently)."""
+    async def _imported_among(self, ids: Sequence[int]) -> dict[int, Annotation]:
+        """Those of ``ids`` that have left ``importing``/``created``, as they are now, by id.
+
+        One list request per 100 ids (concurrently)."""
         chunks = [ids[i : i + PAGE_SIZE] for i in range(0, len(ids), PAGE_SIZE)]
         found: list[list[Annotation]] = [[] for _ in chunks]
 
@@ -95,7 +95,12 @@ class BulkMethods(DocumentMethods):
         async with open_nursery() as nursery:
             for index, chunk in enumerate(chunks):
                 nursery.start_soon(fetch, index, chunk)
-        return [a for part in found for a in part]
+        return {
+            a.id: a
+            for part in found
+            for a in part
+            if a.id is not None and a.status not in IMPORTING_STATUSES
+        }
 
     async def _wait_for_upload_annotations(self, task: Task, sleep_s: float) -> list[int]:
         """Follow a succeeded upload task to its upload, until the upload lists annotations."""
@@ -190,11 +195,11 @@ class BulkMethods(DocumentMethods):
                         except trio.EndOfChannel:
                             closed = True
                         continue
-                    for found in await self._fetch_annotations(pending):
-                        if found.id in owners and found.status not in IMPORTING_STATUSES:
-                            results[owners[found.id]].annotations.append(found)
-                            pending.remove(found.id)
-                            imported += 1
+                    finished = await self._imported_among(pending)
+                    for annotation_id, found in finished.items():
+                        results[owners[annotation_id]].annotations.append(found)
+                    pending = [i for i in pending if i not in finished]
+                    imported += len(finished)
                     if on_progress is not None:
                         on_progress("imported", imported, len(owners))
                     if pending:

@@ -11,9 +11,6 @@ import httpx
 
 from rossum_trio._http import HTTPCore, _map_transport_error
 
-#: Size of the chunks handed to the consumer.
-CHUNK_SIZE = 64 * 1024
-
 
 class ByteStream:
     """The body of one streamed response, as an async iterator of ``bytes`` chunks.
