@@ -23,6 +23,7 @@ from rossum_trio.errors import (
     ServerError,
     TaskFailedError,
     UnexpectedResponseError,
+    WaitTimeoutError,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "ServerError",
     "TaskFailedError",
     "UnexpectedResponseError",
+    "WaitTimeoutError",
 ]

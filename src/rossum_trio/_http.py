@@ -9,7 +9,7 @@ mapping of statuses and transport failures to :mod:`rossum_trio.errors`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
 import httpx
@@ -273,13 +273,19 @@ class HTTPCore:
         else:
             async with self.limiter:
                 response = await self._send_mapped(request, method, url, stream=False)
-        logger.debug("%s %s -> %s", method, url, response.status_code)
-        if response.status_code == 429:
-            hint = parse_retry_after(response.headers.get("Retry-After"))
-            if hint is not None:
-                self.gate.pause(min(hint, MAX_RETRY_AFTER_S))
-        if self.post_processor is not None:
-            self.post_processor(response)
+        try:
+            logger.debug("%s %s -> %s", method, url, response.status_code)
+            if response.status_code == 429:
+                hint = parse_retry_after(response.headers.get("Retry-After"))
+                if hint is not None:
+                    self.gate.pause(min(hint, MAX_RETRY_AFTER_S))
+            if self.post_processor is not None:
+                self.post_processor(response)
+        except BaseException:
+            if stream:  # the caller never gets the response: give its slot back here
+                await response.aclose()
+                self.limiter.release_on_behalf_of(borrower)
+            raise
         return response
 
     async def _send_mapped(
@@ -371,12 +377,3 @@ class HTTPCore:
                         self.limiter.release_on_behalf_of(borrower)
                     self._raise_for_status(method, url, response)
         return response
-
-
-def merge_params(*parts: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Merge query dicts left to right (later keys win)."""
-    merged: dict[str, Any] = {}
-    for part in parts:
-        if part:
-            merged.update(part)
-    return merged

@@ -635,3 +635,18 @@ async def test_export_with_to_status_and_a_custom_deserializer(api: respx.MockRo
     assert [a["id"] for a in found] == [1, 2]
     assert query_of(moving.calls.last.request)["id"] == "1,2"
     assert {r.value for r in seen} == {"annotations"}
+
+
+async def test_failing_post_processor_on_a_stream_gives_the_slot_back() -> None:
+    def explode(response: httpx.Response) -> None:
+        raise RuntimeError("post-processor failed")
+
+    async with AsyncRossumAPIClient(
+        BASE,
+        Token("t"),
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=b"a,b\n")),
+        response_post_processor=explode,
+    ) as client:
+        with pytest.raises(RuntimeError, match="post-processor"):
+            await client.export_annotations_to_file(7, "csv").read_all()
+        assert client.limiter.statistics().borrowed_tokens == 0
