@@ -4,13 +4,16 @@
 >>> from rossum_trio import AsyncRossumAPIClient, Token
 """
 
+from rossum_trio._bulk import BulkUpload as BulkUpload
+from rossum_trio._bulk import BulkUploadResult as BulkUploadResult
+from rossum_trio._bulk import FileStatus as FileStatus
 from rossum_trio._client import (
     AsyncRossumAPIClient as AsyncRossumAPIClient,
 )
 from rossum_trio._client import (
     AsyncRossumAPIClientWithDefaultDeserializer as AsyncRossumAPIClientWithDefaultDeserializer,
 )
-from rossum_trio._methods_bulk import BulkUploadResult as BulkUploadResult
+from rossum_trio._http import RequestStats as RequestStats
 from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
 from rossum_trio._prefetch import prefetch as prefetch
 from rossum_trio._resources import Resource as Resource
@@ -42,9 +45,12 @@ __all__ = [
     "APITimeoutError",
     "AsyncRossumAPIClient",
     "AsyncRossumAPIClientWithDefaultDeserializer",
+    "BulkUpload",
     "BulkUploadResult",
     "ByteStream",
     "ExportFileFormats",
+    "FileStatus",
+    "RequestStats",
     "Resource",
     "RossumError",
     "SyncRossumAPIClient",

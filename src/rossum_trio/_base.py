@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, cast
 
@@ -12,24 +13,32 @@ import httpx
 import msgspec
 import trio
 
-from rossum_trio._http import HTTPCore, ResponsePostProcessor
+from rossum_trio._http import (
+    DEFAULT_RATE_LIMIT_MAX_WAIT_S,
+    HTTPCore,
+    RateLimit,
+    RequestStats,
+)
 from rossum_trio._pagination import Page, PageIterator
 from rossum_trio._params import (
+    MAX_PAGE_SIZE,
     list_query,
     parse_annotation_id_from_datapoint_url,
     parse_resource_id_from_url,
+    validate_id,
     validate_non_negative,
     validate_positive_int,
 )
-from rossum_trio._resources import NON_PAGINATED_RESOURCES, Resource
+from rossum_trio._resources import NON_PAGINATED_RESOURCES
 from rossum_trio.dtos import Token, UserCredentials
 from rossum_trio.errors import UnexpectedResponseError
-from rossum_trio.models import decoder_for
+from rossum_trio.models import Deserializer, ResponsePostProcessor, decoder_for, resource_of
 from rossum_trio.types import HttpMethod, JsonDict
 
 T = TypeVar("T")
 
-Deserializer = Callable[[Resource, JsonDict], Any]
+#: What a JSON decode of a hostile or broken answer may raise.
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 #: ``request_paginated``'s positional parameters after ``url``, in the async client's order.
 _PAGINATED_POSITIONAL = (
@@ -60,7 +69,8 @@ class _Envelope(msgspec.Struct, Generic[T]):
 
     def to_page(self) -> Page[T]:
         if self.pagination is not None:
-            return Page(self.results, self.pagination.total_pages, self.pagination.next)
+            p = self.pagination
+            return Page(self.results, p.total_pages, p.next, p.total)
         return Page(self.results, None, self.next)
 
 
@@ -123,13 +133,9 @@ class ClientBase:
         max_in_flight_requests: int = 4,
         response_post_processor: ResponsePostProcessor | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        rate_limit_per_second: float | None = None,
+        rate_limit_per_second: RateLimit = "auto",
+        rate_limit_max_wait_s: float | None = DEFAULT_RATE_LIMIT_MAX_WAIT_S,
     ) -> None:
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ValueError(
-                f"base_url must be an http(s) URL such as https://acme.rossum.app/api/v1, "
-                f"got {base_url!r}"
-            )
         validate_positive_int("n_retries", n_retries, minimum=0)
         validate_non_negative("retry_backoff_factor", retry_backoff_factor)
         validate_non_negative("retry_max_jitter", retry_max_jitter)
@@ -140,10 +146,19 @@ class ClientBase:
             and validate_non_negative("timeout", timeout) == 0
         ):
             raise ValueError("timeout must be > 0 seconds (None means the 60 s default)")
-        if rate_limit_per_second is not None and (
-            validate_non_negative("rate_limit_per_second", rate_limit_per_second) == 0
+        if rate_limit_per_second not in (None, "auto") and (
+            validate_non_negative("rate_limit_per_second", rate_limit_per_second) == 0  # type: ignore[arg-type]
         ):
-            raise ValueError("rate_limit_per_second must be > 0 (None means no rate limit)")
+            raise ValueError(
+                "rate_limit_per_second must be > 0 ('auto': the API's budget; None: no limit)"
+            )
+        if rate_limit_max_wait_s is not None:
+            validate_non_negative("rate_limit_max_wait_s", rate_limit_max_wait_s)
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise TypeError(
+                "transport= must be an async httpx transport (httpx.AsyncBaseTransport), "
+                f"got {type(transport).__name__}"
+            )
         if deserializer is not None and not callable(deserializer):
             raise ValueError("deserializer must be a callable (resource, dict) -> object")
         self._deserializer = deserializer
@@ -158,6 +173,7 @@ class ClientBase:
             response_post_processor=response_post_processor,
             transport=transport,
             rate_limit_per_second=rate_limit_per_second,
+            rate_limit_max_wait_s=rate_limit_max_wait_s,
         )
 
     def __repr__(self) -> str:
@@ -174,6 +190,20 @@ class ClientBase:
     def limiter(self) -> trio.CapacityLimiter:
         """The client's in-flight cap; ``limiter.statistics()`` shows what is in flight."""
         return self._http.limiter
+
+    @property
+    def request_stats(self) -> RequestStats:
+        """Requests this client has sent so far, and the 429s among them (live counters)."""
+        return self._http.stats
+
+    @property
+    def rate_limit(self) -> float | None:
+        """The pace the client keeps now, in requests per second (None: not limited).
+
+        Starts at ``rate_limit_per_second``; lowered by 429 answers, recovering as requests
+        succeed.
+        """
+        return self._http.pacer.rate
 
     async def __aenter__(self) -> Self:
         return self
@@ -192,39 +222,42 @@ class ClientBase:
 
     # -- decoding --------------------------------------------------------------------------------
 
-    def _problem(self, response: httpx.Response, exc: Exception) -> UnexpectedResponseError:
+    def _problem(self, response: httpx.Response, exc: Exception | str) -> UnexpectedResponseError:
+        """An error for a 2xx answer whose body is not what the API documents."""
         request = response.request
         return UnexpectedResponseError(
             request.method, str(request.url), response.status_code, str(exc)
         )
 
-    def _decode(self, resource: Resource, model: type[T], response: httpx.Response) -> T:
+    def _decode(self, model: type[T], response: httpx.Response) -> T:
         """One object from a response: straight from bytes, or via the custom deserializer."""
         try:
             if self._deserializer is None:
                 return cast(T, decoder_for(model).decode(response.content))
-            return cast(T, self._deserializer(resource, _DICT.decode(response.content)))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise self._problem(response, exc) from exc
+            data = _DICT.decode(response.content)
+            return cast(T, self._deserializer(resource_of(model), data))
+        except DECODE_ERRORS as exc:
+            raise self._problem(response, exc) from None
 
-    def _from_dict(self, resource: Resource, model: type[T], data: JsonDict) -> T:
+    def _from_dict(self, model: type[T], data: JsonDict) -> T:
         if self._deserializer is None:
             return msgspec.convert(data, model)
-        return cast(T, self._deserializer(resource, data))
+        return cast(T, self._deserializer(resource_of(model), data))
 
     def _decode_page(
         self,
-        resource: Resource,
         model: type[T],
         response: httpx.Response,
         sideloads: Sequence[str] = (),
+        prepare: Callable[[JsonDict], JsonDict] | None = None,
     ) -> Page[T]:
+        """One page of a list answer; ``prepare`` reshapes each raw item before decoding."""
         try:
-            if model is dict and not sideloads:
+            if model is dict and not sideloads and prepare is None:
                 # Raw items (generic listings, exports): never through a custom deserializer.
                 raw_page = decoder_for(_Envelope[Any]).decode(response.content)
                 return cast(Page[T], raw_page.to_page())
-            if self._deserializer is None and not sideloads:
+            if self._deserializer is None and not sideloads and prepare is None:
                 envelope = decoder_for(_Envelope[model]).decode(response.content)  # type: ignore[valid-type]
                 return cast(Page[T], envelope.to_page())
             data = _DICT.decode(response.content)
@@ -232,46 +265,69 @@ class ClientBase:
                 embed_sideloads(data, sideloads)
             raw = msgspec.convert(data, _Envelope[dict[str, Any]])
             page = raw.to_page()
+            raw_items = page.items if prepare is None else [prepare(i) for i in page.items]
             if model is dict:
-                return cast(Page[T], page)
-            items = [self._from_dict(resource, model, item) for item in page.items]
-            return Page(items, page.total_pages, page.next_url)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise self._problem(response, exc) from exc
+                return cast(Page[T], Page(raw_items, page.total_pages, page.next_url, page.total))
+            items = [self._from_dict(model, item) for item in raw_items]
+            return Page(items, page.total_pages, page.next_url, page.total)
+        except DECODE_ERRORS as exc:
+            raise self._problem(response, exc) from None
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            # A custom deserializer or a sideload that does not fit what the API documents.
+            raise self._problem(response, f"{type(exc).__name__}: {exc}") from None
 
-    # -- CRUD helpers ----------------------------------------------------------------------------
+    # -- requests at one height ------------------------------------------------------------------
 
-    async def _get(
-        self,
-        resource: Resource,
-        model: type[T],
-        url: str,
-        params: Mapping[str, Any] | None = None,
-    ) -> T:
-        response = await self._http.request("GET", url, params=params)
-        return self._decode(resource, model, response)
+    @staticmethod
+    def _at(template: str, **ids: object) -> str:
+        """A path with validated ids: ``_at("annotations/{}/start", annotation_id=7)``.
 
-    async def _retrieve(self, resource: Resource, model: type[T], id_: int | str) -> T:
-        return await self._get(resource, model, f"{resource.value}/{id_}")
+        Each id must be a positive integer (or a string of digits); anything else raises a
+        :class:`ValueError` naming the argument, before any request is sent.
+        """
+        return template.format(*(validate_id(value, name) for name, value in ids.items()))
 
-    async def _create(self, resource: Resource, model: type[T], data: JsonDict) -> T:
-        response = await self._http.request("POST", resource.value, json=data)
-        return self._decode(resource, model, response)
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a request (auth, pace, cap, retries, errors); the response, body read."""
+        return await self._http.send(method, path, **kwargs)
 
-    async def _replace(
-        self, resource: Resource, model: type[T], id_: int | str, data: JsonDict
-    ) -> T:
-        response = await self._http.request("PUT", f"{resource.value}/{id_}", json=data)
-        return self._decode(resource, model, response)
+    async def _answer(self, method: str, path: str, **kwargs: Any) -> _Answer:
+        """Send a request and decode its JSON object, keeping the response for errors."""
+        response = await self._http.send(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return _Answer({}, response, self)
+        try:
+            data = _DICT.decode(response.content)
+        except DECODE_ERRORS as exc:
+            raise self._problem(response, exc) from None
+        return _Answer(data, response, self)
 
-    async def _update(
-        self, resource: Resource, model: type[T], id_: int | str, data: JsonDict
-    ) -> T:
-        response = await self._http.request("PATCH", f"{resource.value}/{id_}", json=data)
-        return self._decode(resource, model, response)
+    async def _get(self, model: type[T], path: str, params: Mapping[str, Any] | None = None) -> T:
+        response = await self._http.send("GET", path, params=params)
+        return self._decode(model, response)
 
-    async def _delete(self, resource: Resource, id_: int | str) -> None:
-        await self._http.request("DELETE", f"{resource.value}/{id_}")
+    async def _retrieve(self, model: type[T], /, **ident: object) -> T:
+        """``GET /<resource>/{id}``; ``ident`` is the one id argument, e.g. ``queue_id=7``."""
+        return await self._get(model, self._object_path(model, ident))
+
+    async def _create(self, model: type[T], data: JsonDict) -> T:
+        response = await self._http.send("POST", resource_of(model).value, json=data)
+        return self._decode(model, response)
+
+    async def _replace(self, model: type[T], data: JsonDict, /, **ident: object) -> T:
+        response = await self._http.send("PUT", self._object_path(model, ident), json=data)
+        return self._decode(model, response)
+
+    async def _update(self, model: type[T], data: JsonDict, /, **ident: object) -> T:
+        response = await self._http.send("PATCH", self._object_path(model, ident), json=data)
+        return self._decode(model, response)
+
+    async def _delete(self, model: type[Any], /, **ident: object) -> None:
+        await self._http.send("DELETE", self._object_path(model, ident))
+
+    def _object_path(self, model: type[Any], ident: dict[str, object]) -> str:
+        ((name, value),) = ident.items()
+        return f"{resource_of(model).value}/{validate_id(value, name)}"
 
     def _window(self) -> int:
         tokens = self._http.limiter.total_tokens
@@ -279,7 +335,6 @@ class ClientBase:
 
     def _list(
         self,
-        resource: Resource,
         model: type[T],
         ordering: Sequence[str] = (),
         *,
@@ -290,6 +345,8 @@ class ClientBase:
         json: Any = None,
         retry_safe: bool | None = None,
         cursor: bool = False,
+        max_page_size: int = MAX_PAGE_SIZE,
+        prepare: Callable[[JsonDict], JsonDict] | None = None,
         **filters: Any,
     ) -> PageIterator[T]:
         """A page iterator over a list endpoint (page-number paging unless ``cursor``).
@@ -300,7 +357,13 @@ class ClientBase:
         max_pages = filters.pop("max_pages", None)
         if max_pages is not None:
             validate_positive_int("max_pages", max_pages, minimum=0)
-        if resource in NON_PAGINATED_RESOURCES and url is None:
+        if "page_size" in filters:
+            validate_positive_int("page_size", filters["page_size"])
+            if filters["page_size"] > max_page_size:
+                raise ValueError(
+                    f"page_size must be at most {max_page_size} here, got {filters['page_size']}"
+                )
+        if model is not dict and resource_of(model) in NON_PAGINATED_RESOURCES and url is None:
             # One request with the plain list query (no include_total, no page), no ``next``.
             cursor, max_pages = True, 1
         first_page = filters.pop("page", None)
@@ -312,16 +375,18 @@ class ClientBase:
             validate_positive_int("page", first_page)
         sideloads = filters.pop("sideloads", sideloads)
         content_schema_ids = filters.pop("content_schema_ids", content_schema_ids)
-        path = url if url is not None else resource.value
+        path = url if url is not None else resource_of(model).value
         query = list_query(ordering, sideloads, content_schema_ids, filters)
         if first_page is not None:
             query["page"] = first_page
         http = self._http
         upper = method.upper()
 
-        async def send(target: str, params: Mapping[str, Any] | None) -> httpx.Response:
-            return await http.request(
-                upper, target, params=params, json=json, retry_safe=retry_safe
+        async def send(
+            target: str, params: Mapping[str, Any] | None, *, link: bool = False
+        ) -> httpx.Response:
+            return await http.send(
+                upper, target, params=params, json=json, retry_safe=retry_safe, link=link
             )
 
         async def fetch_page(number: int) -> Page[T]:
@@ -331,12 +396,12 @@ class ClientBase:
                 if number != 1 or first_page is not None:
                     params["page"] = number
             response = await send(path, params)
-            return self._decode_page(resource, model, response, sideloads)
+            return self._decode_page(model, response, sideloads, prepare)
 
         async def fetch_url(next_url: str) -> Page[T]:
             # ``next`` links are absolute and carry the whole query already.
-            response = await send(next_url, None)
-            return self._decode_page(resource, model, response, sideloads)
+            response = await send(next_url, None, link=True)
+            return self._decode_page(model, response, sideloads, prepare)
 
         return PageIterator(
             fetch_page,
@@ -358,7 +423,7 @@ class ClientBase:
         >>> response = await client.request("GET", "queues/8199")  # doctest: +SKIP
         """
         url, kwargs = _pop_url(args, kwargs)
-        return await self._http.request(method, url, **kwargs)
+        return await self._http.send(method, url, **kwargs)
 
     async def request_json(self, method: HttpMethod, *args: Any, **kwargs: Any) -> JsonDict:
         """Like :meth:`request`, returning the decoded JSON body (``{}`` for 204 No Content)."""
@@ -367,8 +432,8 @@ class ClientBase:
             return {}
         try:
             return cast(JsonDict, msgspec.json.decode(response.content))
-        except msgspec.DecodeError as exc:
-            raise self._problem(response, exc) from exc
+        except DECODE_ERRORS as exc:
+            raise self._problem(response, exc) from None
 
     def request_paginated(self, url: str, *args: Any, **kwargs: Any) -> PageIterator[JsonDict]:
         """Iterate the items (dicts) of any page-number-paginated list endpoint.
@@ -410,7 +475,6 @@ class ClientBase:
             filters["max_pages"] = 1
         retry_safe = True if method.upper() == "GET" else None
         return self._list(
-            Resource.Auth,  # unused by the dict path
             dict,
             ordering,
             url=url,
@@ -436,6 +500,19 @@ class ClientBase:
         """Log in now with the client's :class:`~rossum_trio.dtos.UserCredentials`."""
         self._http.check_open()
         await self._http.login()
+
+
+@dataclass(slots=True)
+class _Answer:
+    """A decoded JSON object and the response it came from (for error reports)."""
+
+    data: JsonDict
+    response: httpx.Response
+    client: ClientBase
+
+    def problem(self, text: str) -> UnexpectedResponseError:
+        """An error saying this answer is not what the API documents."""
+        return self.client._problem(self.response, text)
 
 
 def _pop_url(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -1,23 +1,36 @@
-"""The request choke point: every HTTP request of a client goes through :class:`HTTPCore`.
+"""The request choke point: every HTTP request of a client goes through :meth:`HTTPCore.send`.
 
-One place does base URLs, authentication (single-flight login, one re-login on 401), the
-in-flight cap (one :class:`trio.CapacityLimiter` per client), the optional client-wide rate
-gate, retries (stamina; idempotency-aware; ``Retry-After`` honoured), timeouts, and the
-mapping of statuses and transport failures to :mod:`rossum_trio.errors`.
+One routine does, for every request (listings, uploads, streams, login alike):
+
+* where it may go: relative URLs join ``base_url``; absolute ones must stay on its origin
+  (credentials never leave home);
+* authentication: single-flight login, one re-login and resend on 401;
+* flow control: the client's :class:`~rossum_trio._pacer.Pacer` (rate budget; 429 pauses the
+  whole client and is retried without using up ``n_retries``, up to a bound on waiting);
+* the in-flight cap: one :class:`trio.CapacityLimiter` slot, taken and given back here only;
+* retries (stamina; idempotency-aware; ``Retry-After`` honoured);
+* time and size: a total deadline per attempt, a cap on the bytes read;
+* errors: statuses and transport failures mapped to :mod:`rossum_trio.errors`, with the
+  request detached from its credentials and secrets redacted from every text.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import Callable
-from typing import Any, Final
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 import httpx
 import msgspec
 import stamina
 import trio
 
-from rossum_trio._params import RETRIED_STATUS_CODES, join_url, parse_retry_after
+from rossum_trio._pacer import Pacer
+from rossum_trio._params import RETRIED_STATUS_CODES, parse_retry_after
 from rossum_trio.dtos import Token, UserCredentials
 from rossum_trio.errors import (
     APIClientError,
@@ -33,27 +46,66 @@ logger = logging.getLogger("rossum_trio")
 
 #: Used when ``timeout=None``: finite, unlike the official client's "no timeout at all".
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
+#: Longest one attempt of a request may take, start to end of body, when ``timeout=None``.
+DEFAULT_TOTAL_TIMEOUT_S: Final = 300.0
 
 #: Methods that may be repeated without changing the outcome.
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 
-#: A ``Retry-After`` longer than this is not waited out; the error is raised instead.
+#: A ``Retry-After`` of a 5xx longer than this is not waited out; the error is raised instead.
 MAX_RETRY_AFTER_S: Final = 120.0
-
 #: Longest single backoff between attempts (the official client has no cap).
 MAX_BACKOFF_S: Final = 60.0
+
+#: The API's documented budget (requests per second, all requests of an account).
+API_RATE_BUDGET: Final = 10.0
+#: Default pace against the API: its budget less a margin for network jitter.
+DEFAULT_RATE_LIMIT: Final = 9.0
+#: Default bound on the time one request may spend waiting out 429s.
+DEFAULT_RATE_LIMIT_MAX_WAIT_S: Final = 300.0
+
+#: Most bytes read into memory for one answer (larger: UnexpectedResponseError).
+MAX_BODY_BYTES: Final = 256 * 1024 * 1024
+#: Most bytes of an error answer kept (the rest is not read).
+MAX_ERROR_BODY_BYTES: Final = 64 * 1024
+
+RateLimit = float | Literal["auto"] | None
 
 ResponsePostProcessor = Callable[[httpx.Response], Any]
 
 _LOGIN_KEY_DECODER: Final = msgspec.json.Decoder(dict[str, Any])
+_SECRET_HEADERS: Final = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
-def _map_transport_error(exc: httpx.TransportError, method: str, url: str) -> APIConnectionError:
-    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    text = f"[{method}] {url} - {type(exc).__name__}: {exc or 'no detail'}"
-    request = exc._request  # may be unset; never raise while mapping
-    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    return cls(text, request=request, request_sent=sent)
+@dataclass
+class RequestStats:
+    """What a client (or one bulk run) has cost: requests sent and 429s waited out.
+
+    ``requests`` counts every HTTP exchange sent (retries, re-logins and refused ones
+    included); ``rate_limited`` the 429 answers among them; ``paused_s`` the seconds the client
+    was paused by them.
+    """
+
+    requests: int = 0
+    rate_limited: int = 0
+    paused_s: float = 0.0
+
+
+_COUNTERS: contextvars.ContextVar[tuple[RequestStats, ...]] = contextvars.ContextVar(
+    "rossum_trio_counters", default=()
+)
+
+
+@contextmanager
+def counting_requests(stats: RequestStats | None = None) -> Iterator[RequestStats]:
+    """Count the requests sent by this task and the tasks it starts, inside the block
+    (into ``stats``, or a new :class:`RequestStats`)."""
+    stats = RequestStats() if stats is None else stats
+    reset = _COUNTERS.set((*_COUNTERS.get(), stats))
+    try:
+        yield stats
+    finally:
+        _COUNTERS.reset(reset)
 
 
 def was_not_sent(exc: BaseException) -> bool:
@@ -61,37 +113,61 @@ def was_not_sent(exc: BaseException) -> bool:
     return isinstance(exc, APIConnectionError) and not exc.request_sent
 
 
-class _Gate:
-    """Client-wide pacing: an optional steady rate, and a pause after a 429's Retry-After.
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return (url.scheme, url.host, url.port or default)
 
-    Times are on trio's clock, which is per ``trio.run``; the state resets when the run changes
-    (the sync client runs each call in a fresh ``trio.run``).
-    """
 
-    def __init__(self, rate_per_second: float | None) -> None:
-        self.interval = 1.0 / rate_per_second if rate_per_second else 0.0
-        self._run: object = None
-        self._next_slot = 0.0
-        self._pause_until = 0.0
+def validate_base_url(base_url: object) -> httpx.URL:
+    """The parsed ``base_url``, or a ValueError saying what is wrong (never showing a secret)."""
+    example = "such as https://acme.rossum.app/api/v1"
+    if not isinstance(base_url, str):
+        raise ValueError(f"base_url must be a string {example}, got {type(base_url).__name__}")
+    try:
+        url = httpx.URL(base_url.strip())
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ValueError(f"base_url is not a URL: it must be an http(s) URL {example}") from None
+    if url.userinfo:
+        raise ValueError(
+            "base_url must not contain a username or password (they would leak into logs); "
+            "pass them as credentials=UserCredentials(...)"
+        )
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {url}")
+    if url.query or url.fragment:
+        raise ValueError(f"base_url must not have a query or fragment, got {url}")
+    if not url.path.rstrip("/").endswith("/api/v1"):
+        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {url}")
+    return url
 
-    def _sync_run(self) -> None:
-        run = trio.lowlevel.current_trio_token()
-        if run is not self._run:
-            self._run, self._next_slot, self._pause_until = run, 0.0, 0.0
 
-    async def wait_turn(self) -> None:
-        self._sync_run()
-        now = trio.current_time()
-        slot = max(now, self._pause_until)
-        if self.interval:
-            slot = max(slot, self._next_slot)
-            self._next_slot = slot + self.interval
-        if slot > now:
-            await trio.sleep_until(slot)
+def validate_credentials(credentials: object) -> UserCredentials | Token:
+    """``credentials`` if usable, else an error that names the problem but not the secret."""
+    if isinstance(credentials, Token):
+        _check_token(credentials.token)
+        return credentials
+    if isinstance(credentials, UserCredentials):
+        for name in ("username", "password"):
+            value = getattr(credentials, name)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"UserCredentials.{name} must be a non-empty string")
+        return credentials
+    raise TypeError(
+        "credentials must be rossum_trio.dtos.UserCredentials or Token, "
+        f"got {type(credentials).__name__}"
+    )
 
-    def pause(self, seconds: float) -> None:
-        self._sync_run()
-        self._pause_until = max(self._pause_until, trio.current_time() + seconds)
+
+def _check_token(token: object) -> None:
+    if not isinstance(token, str) or not token:
+        raise ValueError("Token(...) needs a non-empty token string")
+    for index, char in enumerate(token):
+        if not "!" <= char <= "~":
+            what = "whitespace" if char.isspace() else "a non-printable or non-ASCII character"
+            raise ValueError(
+                f"the token contains {what} at position {index + 1} of {len(token)} "
+                "(a newline read from a file or variable?); token: '***'"
+            )
 
 
 class HTTPCore:
@@ -109,39 +185,48 @@ class HTTPCore:
         max_in_flight_requests: int,
         response_post_processor: ResponsePostProcessor | None,
         transport: httpx.AsyncBaseTransport | None,
-        rate_limit_per_second: float | None,
+        rate_limit_per_second: RateLimit,
+        rate_limit_max_wait_s: float | None,
     ) -> None:
-        if not isinstance(credentials, UserCredentials | Token):
-            raise TypeError(
-                "credentials must be rossum_trio.dtos.UserCredentials or Token, "
-                f"got {type(credentials).__name__}"
-            )
-        self.base_url = base_url.rstrip("/")
-        self.credentials = credentials
+        url = validate_base_url(base_url)
+        self.credentials = validate_credentials(credentials)
+        self.base_url = str(url).rstrip("/")
+        self._origin = _origin(url)
         self.n_attempts = max(1, n_retries)
         self.backoff_factor = retry_backoff_factor
         self.max_jitter = retry_max_jitter
         self.post_processor = response_post_processor
         self.limiter = trio.CapacityLimiter(max_in_flight_requests)
-        self.gate = _Gate(rate_per_second=rate_limit_per_second)
+        if rate_limit_per_second == "auto":
+            in_process = transport is not None and not isinstance(
+                transport, httpx.AsyncHTTPTransport
+            )
+            rate_limit_per_second = None if in_process else DEFAULT_RATE_LIMIT
+        self.pacer = Pacer(rate_limit_per_second)
+        self.rate_limit_max_wait_s = (
+            math.inf if rate_limit_max_wait_s is None else rate_limit_max_wait_s
+        )
+        self.stats = RequestStats()
         if timeout is None:
             timeout = DEFAULT_TIMEOUT
+        if isinstance(timeout, httpx.Timeout):
+            self.total_timeout = timeout.read if timeout.read else DEFAULT_TOTAL_TIMEOUT_S
+            if timeout is DEFAULT_TIMEOUT:
+                self.total_timeout = DEFAULT_TOTAL_TIMEOUT_S
+        else:
+            self.total_timeout = float(timeout)
         self._transport = transport
-        self._timeout = timeout
-        self.client = self._new_client()
+        self.client = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"User-Agent": "rossum-trio"},
+        )
         self.token: str | None = credentials.token if isinstance(credentials, Token) else None
         self._auth_lock = trio.Lock()
         self.closed = False
         #: How many logins this client made (observable for tests and diagnostics).
         self.login_count = 0
-
-    def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            transport=self._transport,
-            timeout=self._timeout,
-            follow_redirects=False,
-            headers={"User-Agent": "rossum-trio"},
-        )
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -153,13 +238,64 @@ class HTTPCore:
         if self.closed:
             raise ClientClosedError("this client is closed; create a new one")
 
+    # -- secrets ---------------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret this client knows replaced by ``***``."""
+        secrets = [self.token]
+        if isinstance(self.credentials, UserCredentials):
+            secrets.append(self.credentials.password)
+        elif isinstance(self.credentials, Token):
+            secrets.append(self.credentials.token)
+        for secret in secrets:
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+    @staticmethod
+    def _detached(request: httpx.Request) -> httpx.Request:
+        """A copy of ``request`` without credentials or body, safe to keep on an error."""
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _SECRET_HEADERS]
+        return httpx.Request(request.method, request.url, headers=headers)
+
+    # -- where requests may go -------------------------------------------------------------------
+
+    def resolve(self, url: str, *, link: bool = False) -> str:
+        """An absolute URL on ``base_url``'s origin for ``url``.
+
+        Relative URLs join ``base_url``. An absolute URL elsewhere (another scheme, host or
+        port) is refused: a :class:`ValueError` when the caller gave it, an
+        :class:`UnexpectedResponseError` when it came from an answer (``link=True``).
+        """
+        if not isinstance(url, str) or not url:
+            raise ValueError(f"url must be a non-empty string, got {url!r}")
+        if not url.startswith(("http://", "https://")):
+            segments = url.split("?", 1)[0].split("/")
+            if any(s in (".", "..") for s in segments):
+                raise ValueError(f"url must not contain '.' or '..' segments, got {url!r}")
+            return f"{self.base_url}/{url.lstrip('/')}"
+        try:
+            target = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError):
+            target = None
+        if target is None or _origin(target) != self._origin:
+            host = target.host if target is not None else "an invalid URL"
+            problem = (
+                f"refusing to send credentials to {host!r}: only {self._origin[1]!r} "
+                f"({self._origin[0]}, port {self._origin[2]}) is this client's API"
+            )
+            if link:
+                raise UnexpectedResponseError("GET", url, 200, f"a link to {problem}")
+            raise ValueError(problem)
+        return url
+
     # -- authentication --------------------------------------------------------------------------
 
     def _require_user_credentials(self, what: str) -> UserCredentials:
         if not isinstance(self.credentials, UserCredentials):
             raise AuthenticationError(
                 "POST",
-                join_url(self.base_url, "auth/login"),
+                self.resolve("auth/login"),
                 401,
                 f"{what} needs UserCredentials; this client was given a Token and cannot log in",
             )
@@ -188,37 +324,42 @@ class HTTPCore:
 
     async def _login_request(self) -> str:
         creds = self._require_user_credentials("logging in")
-        url = join_url(self.base_url, "auth/login")
-        async for attempt in self._retrying(retry_safe=True):
-            with attempt:
-                response = await self._send(
-                    "POST",
-                    url,
-                    data={"username": creds.username, "password": creds.password},
-                    token=None,
-                )
-                self._raise_for_status("POST", url, response)
+        response = await self.send(
+            "POST",
+            "auth/login",
+            authenticate=False,
+            retry_safe=True,
+            data={"username": creds.username, "password": creds.password},
+        )
         self.login_count += 1
         try:
             key = _LOGIN_KEY_DECODER.decode(response.content)["key"]
-        except (msgspec.DecodeError, KeyError, TypeError) as exc:
+        except (msgspec.DecodeError, KeyError, TypeError, RecursionError) as exc:
             raise UnexpectedResponseError(
-                "POST", url, response.status_code, f"no token key in the login answer ({exc})"
+                "POST", str(response.request.url), response.status_code, f"no token key ({exc})"
             ) from None
         if not isinstance(key, str) or not key:
-            raise UnexpectedResponseError("POST", url, response.status_code, "empty token key")
+            raise UnexpectedResponseError(
+                "POST", str(response.request.url), response.status_code, "empty token key"
+            )
+        try:
+            _check_token(key)
+        except ValueError as exc:
+            raise UnexpectedResponseError(
+                "POST", str(response.request.url), response.status_code, str(exc)
+            ) from None
         logger.debug("logged in to %s", self.base_url)
         return key
 
-    # -- retries ---------------------------------------------------------------------------------
+    # -- the request routine ---------------------------------------------------------------------
 
     def _retrying(self, *, retry_safe: bool) -> Any:
         def should_retry(exc: Exception) -> bool | float:
             if isinstance(exc, APIClientError):
-                if exc.status_code not in RETRIED_STATUS_CODES:
+                # 429s are flow control, handled in _attempt; they never reach here retried.
+                if exc.status_code == 429 or exc.status_code not in RETRIED_STATUS_CODES:
                     return False
-                # A 429 was refused before any processing: safe even for a POST.
-                if not retry_safe and exc.status_code != 429:
+                if not retry_safe:
                     return False
                 hint = parse_retry_after(exc.response.headers.get("Retry-After"))
                 if hint is None:
@@ -240,140 +381,215 @@ class HTTPCore:
             wait_exp_base=2,
         )
 
-    # -- sending ---------------------------------------------------------------------------------
-
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        token: str | None,
-        stream: bool = False,
-        borrower: object = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """One HTTP exchange under the in-flight cap; maps transport errors; post-processes.
-
-        With ``stream=True`` the body is not read and the limiter slot stays held on behalf of
-        ``borrower`` (released by the caller); otherwise the slot is released on return.
-        """
-        self.check_open()
-        headers = dict(kwargs.pop("headers", None) or {})
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        request = self.client.build_request(method, url, headers=headers, **kwargs)
-        await self.gate.wait_turn()
-        if stream:
-            await self.limiter.acquire_on_behalf_of(borrower)
-            try:
-                response = await self._send_mapped(request, method, url, stream=True)
-            except BaseException:
-                self.limiter.release_on_behalf_of(borrower)
-                raise
-        else:
-            async with self.limiter:
-                response = await self._send_mapped(request, method, url, stream=False)
-        try:
-            logger.debug("%s %s -> %s", method, url, response.status_code)
-            if response.status_code == 429:
-                hint = parse_retry_after(response.headers.get("Retry-After"))
-                if hint is not None:
-                    self.gate.pause(min(hint, MAX_RETRY_AFTER_S))
-            if self.post_processor is not None:
-                self.post_processor(response)
-        except BaseException:
-            if stream:  # the caller never gets the response: give its slot back here
-                await response.aclose()
-                self.limiter.release_on_behalf_of(borrower)
-            raise
-        return response
-
-    async def _send_mapped(
-        self, request: httpx.Request, method: str, url: str, *, stream: bool
-    ) -> httpx.Response:
-        try:
-            return await self.client.send(request, stream=stream)
-        except httpx.TransportError as exc:
-            raise _map_transport_error(exc, method, url) from exc
-
-    async def _send_authenticated(
-        self, method: str, url: str, *, stream: bool = False, borrower: object = None, **kw: Any
-    ) -> httpx.Response:
-        token = await self.ensure_token()
-        response = await self._send(
-            method, url, token=token, stream=stream, borrower=borrower, **kw
-        )
-        if response.status_code == 401 and isinstance(self.credentials, UserCredentials):
-            # The token expired or was revoked: log in again (once, for all callers) and retry once.
-            if stream:
-                await response.aclose()
-                self.limiter.release_on_behalf_of(borrower)
-            token = await self._relogin_after_401(token)
-            response = await self._send(
-                method, url, token=token, stream=stream, borrower=borrower, **kw
-            )
-        return response
-
-    def _raise_for_status(self, method: str, url: str, response: httpx.Response) -> None:
-        if response.is_success:
-            return
-        body = response.content.decode("utf-8", errors="replace")
-        cls = error_class_for_status(response.status_code)
-        raise cls(method, url, response.status_code, body, response=response)
-
-    async def request(
+    async def send(
         self,
         method: str,
         url: str,
         *,
         retry_safe: bool | None = None,
+        stream: bool = False,
+        authenticate: bool = True,
+        link: bool = False,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send a request with auth, cap, retries and error mapping; the body is read.
+        """Send one request: the only way any request of the client reaches the network.
 
         ``retry_safe`` says whether the request may be repeated after it may have reached the
-        server (default: by method; POST is not). Connection errors from before sending and 429
-        refusals are retried for every method.
+        server (default: by method; POST is not). Connection errors from before sending and
+        429 refusals are retried for every method. ``link=True`` marks a URL taken from an
+        answer. Other keyword arguments go to httpx (``params``, ``json``, ``files``, ...).
+
+        Returns a response with its body read, or with ``stream=True`` as soon as the
+        headers are in (retries happen only until then; no in-flight slot is held after the
+        return: the caller reads the body, under the cap, and closes the response).
         """
         self.check_open()
         method = method.upper()
-        url = join_url(self.base_url, url)
+        target = self.resolve(url, link=link)
         safe = method in IDEMPOTENT_METHODS if retry_safe is None else retry_safe
+        throttle = _Throttle()
         async for attempt in self._retrying(retry_safe=safe):
             with attempt:
-                response = await self._send_authenticated(method, url, **kwargs)
-                self._raise_for_status(method, url, response)
+                response = await self._attempt(
+                    method,
+                    target,
+                    kwargs,
+                    stream=stream,
+                    authenticate=authenticate,
+                    throttle=throttle,
+                )
         return response
 
-    async def open_stream(
+    async def _attempt(
         self,
         method: str,
         url: str,
+        kwargs: dict[str, Any],
         *,
-        borrower: object,
-        retry_safe: bool | None = None,
-        **kwargs: Any,
+        stream: bool,
+        authenticate: bool,
+        throttle: _Throttle,
     ) -> httpx.Response:
-        """Like :meth:`request`, but returns once the headers are in; the body is unread.
+        """One attempt: resent after 429s (within the wait bound) and once after a 401."""
+        relogged = False
+        while True:
+            token = await self.ensure_token() if authenticate else None
+            response = await self._exchange(method, url, token, kwargs, stream=stream)
+            status = response.status_code
+            if status == 429:
+                self._wait_out_429(method, response, throttle)
+                continue
+            self.pacer.on_answer()
+            if (
+                status == 401
+                and token is not None
+                and isinstance(self.credentials, UserCredentials)
+                and not relogged
+            ):
+                # The token expired or was revoked: log in again (once, for all callers).
+                await response.aclose()
+                await self._relogin_after_401(token)
+                relogged = True
+                continue
+            if not response.is_success:
+                raise self._status_error(method, response)
+            return response
 
-        The caller owns the returned response: it must close it and then call
-        ``limiter.release_on_behalf_of(borrower)``. Retries happen only before this returns,
-        so no byte is ever delivered twice.
-        """
+    def _wait_out_429(self, method: str, response: httpx.Response, throttle: _Throttle) -> None:
+        """Pause the client for a 429, or raise RateLimitedError past the wait bound."""
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        now = trio.current_time()
+        if throttle.since is None:
+            throttle.since = now
+        pause = 1.0 if retry_after is None else retry_after
+        for stats in (self.stats, *_COUNTERS.get()):
+            stats.rate_limited += 1
+        if now - throttle.since + pause > self.rate_limit_max_wait_s:
+            # Not waited out: the client is not paused for it (other calls go on).
+            error = self._status_error(method, response)
+            error.add_note(
+                f"gave up after waiting {now - throttle.since:.1f} s out of 429s "
+                f"(rate_limit_max_wait_s={self.rate_limit_max_wait_s:g})"
+            )
+            raise error
+        before = self.pacer.paused_for
+        self.pacer.on_throttled(retry_after)
+        extended = self.pacer.paused_for - before
+        for stats in (self.stats, *_COUNTERS.get()):
+            stats.paused_s += max(0.0, extended)
+        logger.info("429 from %s: pausing the client %.1f s", response.request.url, pause)
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        token: str | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> httpx.Response:
+        """One HTTP exchange: in-flight slot, pace, deadline, bounded body, mapped errors."""
         self.check_open()
-        method = method.upper()
-        url = join_url(self.base_url, url)
-        safe = method in IDEMPOTENT_METHODS if retry_safe is None else retry_safe
-        async for attempt in self._retrying(retry_safe=safe):
-            with attempt:
-                response = await self._send_authenticated(
-                    method, url, stream=True, borrower=borrower, **kwargs
+        headers = dict(kwargs.get("headers") or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        options = {k: v for k, v in kwargs.items() if k != "headers"}
+        try:
+            request = self.client.build_request(method, url, headers=headers, **options)
+        except (httpx.InvalidURL, httpx.StreamError, TypeError, ValueError) as exc:
+            raise ValueError(
+                self.redact(f"cannot build the request {method} {url}: {exc}")
+            ) from None
+        async with self.limiter:
+            await self.pacer.wait_turn()
+            for stats in (self.stats, *_COUNTERS.get()):
+                stats.requests += 1
+            with trio.move_on_after(self.total_timeout) as deadline:
+                try:
+                    response = await self.client.send(request, stream=True)
+                    if not response.is_success:
+                        await self._read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
+                    elif not stream:
+                        await self._read_body(response, MAX_BODY_BYTES, truncate=False)
+                except httpx.TransportError as exc:
+                    raise self.map_transport_error(exc, request) from exc
+            if deadline.cancelled_caught:
+                raise APITimeoutError(
+                    f"[{method}] {request.url} - no complete answer within "
+                    f"{self.total_timeout:g} s (timeout=)",
+                    request=self._detached(request),
+                    request_sent=True,
                 )
-                if not response.is_success:
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
-                        self.limiter.release_on_behalf_of(borrower)
-                    self._raise_for_status(method, url, response)
+        logger.debug("%s %s -> %s", method, request.url, response.status_code)
+        if self.post_processor is not None:
+            try:
+                self.post_processor(response)
+            except BaseException:
+                await response.aclose()
+                raise
         return response
+
+    async def _read_body(self, response: httpx.Response, limit: int, *, truncate: bool) -> None:
+        """Read the body into ``response.content``: at most ``limit`` bytes.
+
+        Beyond the limit the rest is left unread and the answer is refused
+        (:class:`UnexpectedResponseError`), or with ``truncate`` cut short (error answers).
+        """
+        declared = response.headers.get("Content-Length", "")
+        if not truncate and declared.isdigit() and int(declared) > limit:
+            await response.aclose()
+            raise self._too_large(response, limit)
+        parts: list[bytes] = []
+        size = 0
+        try:
+            async for part in response.aiter_bytes():
+                parts.append(part)
+                size += len(part)
+                if size > limit:
+                    if not truncate:
+                        raise self._too_large(response, limit)
+                    break
+        finally:
+            await response.aclose()
+        # What httpx's own aread() does once the bytes are in.
+        response._content = b"".join(parts)[:limit]
+
+    def _too_large(self, response: httpx.Response, limit: int) -> UnexpectedResponseError:
+        return UnexpectedResponseError(
+            response.request.method,
+            str(response.request.url),
+            response.status_code,
+            f"the answer is larger than {limit} bytes",
+        )
+
+    def _status_error(self, method: str, response: httpx.Response) -> APIClientError:
+        body = response.content
+        request = self._detached(response.request)
+        headers = [
+            (k, v)
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        detached = httpx.Response(
+            response.status_code, headers=headers, content=body, request=request
+        )
+        text = self.redact(body.decode("utf-8", errors="replace"))
+        cls = error_class_for_status(response.status_code)
+        return cls(method, str(request.url), response.status_code, text, response=detached)
+
+    def map_transport_error(self, exc: httpx.TransportError, request: httpx.Request) -> Exception:
+        sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        detached = self._detached(request)
+        exc.request = detached  # the original stays the __cause__: without credentials
+        text = self.redact(
+            f"[{request.method}] {request.url} - {type(exc).__name__}: {exc or 'no detail'}"
+        )
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        return cls(text, request=detached, request_sent=sent)
+
+
+@dataclass
+class _Throttle:
+    """Per-request record of 429 waiting (shared by the attempts of one request)."""
+
+    since: float | None = None

@@ -10,7 +10,6 @@ import trio
 from rossum_trio._base import _DICT, ClientBase, _singular
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._params import validate_non_negative
-from rossum_trio._resources import Resource
 from rossum_trio.errors import AnnotationImportFailedError
 from rossum_trio.models import Annotation, AnnotationProcessingDuration
 from rossum_trio.types import AnnotationOrdering, JsonDict, Sideload
@@ -62,7 +61,6 @@ class AnnotationMethods(ClientBase):
                 'When content sideloading is requested, "content_schema_ids" must be provided'
             )
         return self._list(
-            Resource.Annotation,
             Annotation,
             ordering,
             sideloads=sideloads,
@@ -95,7 +93,6 @@ class AnnotationMethods(ClientBase):
         if query_string:
             body["query_string"] = query_string
         return self._list(
-            Resource.Annotation,
             Annotation,
             ordering,
             url="annotations/search",
@@ -121,10 +118,11 @@ class AnnotationMethods(ClientBase):
         """
         _check_sideload_params(sideloads, sideload_query_params)
         if not sideloads:
-            return await self._retrieve(Resource.Annotation, Annotation, annotation_id)
-        data = await self.request_json("GET", f"annotations/{annotation_id}")
+            return await self._retrieve(Annotation, annotation_id=annotation_id)
+        answer = await self._answer("GET", self._at("annotations/{}", annotation_id=annotation_id))
+        data = answer.data
         await self._sideload(data, sideloads, sideload_query_params)
-        return self._from_dict(Resource.Annotation, Annotation, data)
+        return self._from_dict(Annotation, data)
 
     async def _sideload(
         self,
@@ -133,8 +131,8 @@ class AnnotationMethods(ClientBase):
         params: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         async def fetch(sideload: str, field: str, url: str) -> None:
-            found = await self.request_json("GET", url, params=(params or {}).get(sideload))
-            data[field] = found.get("content", []) if sideload == "content" else found
+            found = await self._answer("GET", url, params=(params or {}).get(sideload), link=True)
+            data[field] = found.data.get("content", []) if sideload == "content" else found.data
 
         async with open_nursery() as nursery:
             for sideload in sideloads:
@@ -147,50 +145,49 @@ class AnnotationMethods(ClientBase):
 
     async def create_new_annotation(self, data: dict[str, Any]) -> Annotation:
         """Create an annotation (``POST /annotations``)."""
-        return await self._create(Resource.Annotation, Annotation, data)
+        return await self._create(Annotation, data)
 
     async def update_annotation(self, annotation_id: int, data: dict[str, Any]) -> Annotation:
         """Replace an annotation (``PUT /annotations/{id}``)."""
-        return await self._replace(Resource.Annotation, Annotation, annotation_id, data)
+        return await self._replace(Annotation, data, annotation_id=annotation_id)
 
     async def update_part_annotation(self, annotation_id: int, data: dict[str, Any]) -> Annotation:
         """Update some fields of an annotation (``PATCH /annotations/{id}``)."""
-        return await self._update(Resource.Annotation, Annotation, annotation_id, data)
+        return await self._update(Annotation, data, annotation_id=annotation_id)
 
     async def bulk_update_annotation_data(
         self, annotation_id: int, operations: list[dict[str, Any]]
     ) -> None:
         """Apply content operations (``replace``/``add``/``remove``) to an annotation's data."""
-        await self._http.request(
+        await self._send(
             "POST",
-            f"annotations/{annotation_id}/content/operations",
+            self._at("annotations/{}/content/operations", annotation_id=annotation_id),
             json={"operations": operations},
         )
 
     async def start_annotation(self, annotation_id: int) -> None:
         """Start reviewing (``POST /annotations/{id}/start``): the status becomes ``reviewing``."""
-        await self._http.request("POST", f"annotations/{annotation_id}/start")
+        await self._send("POST", self._at("annotations/{}/start", annotation_id=annotation_id))
 
     async def confirm_annotation(self, annotation_id: int) -> None:
         """Confirm a reviewed annotation (``POST /annotations/{id}/confirm``)."""
-        await self._http.request("POST", f"annotations/{annotation_id}/confirm")
+        await self._send("POST", self._at("annotations/{}/confirm", annotation_id=annotation_id))
 
     async def cancel_annotation(self, annotation_id: int) -> None:
         """Stop reviewing (``POST /annotations/{id}/cancel``), back to ``to_review``."""
-        await self._http.request("POST", f"annotations/{annotation_id}/cancel")
+        await self._send("POST", self._at("annotations/{}/cancel", annotation_id=annotation_id))
 
     async def delete_annotation(self, annotation_id: int) -> None:
         """Move an annotation to ``deleted`` (``POST /annotations/{id}/delete``; soft delete)."""
-        await self._http.request("POST", f"annotations/{annotation_id}/delete")
+        await self._send("POST", self._at("annotations/{}/delete", annotation_id=annotation_id))
 
     async def retrieve_annotation_processing_duration(
         self, annotation_id: int
     ) -> AnnotationProcessingDuration:
         """Time spent on an annotation (``GET /annotations/{id}/processing_duration``)."""
         return await self._get(
-            Resource.AnnotationProcessingDuration,
             AnnotationProcessingDuration,
-            f"annotations/{annotation_id}/processing_duration",
+            self._at("annotations/{}/processing_duration", annotation_id=annotation_id),
         )
 
     async def poll_annotation(
@@ -207,10 +204,10 @@ class AnnotationMethods(ClientBase):
         wait with ``trio.fail_after``. Sideloads are fetched once, at the end.
         """
         validate_non_negative("sleep_s", sleep_s)
-        url = f"annotations/{annotation_id}"
+        url = self._at("annotations/{}", annotation_id=annotation_id)
         while True:
-            response = await self._http.request("GET", url)
-            annotation = self._decode(Resource.Annotation, Annotation, response)
+            response = await self._send("GET", url)
+            annotation = self._decode(Annotation, response)
             if predicate(annotation):
                 break
             if _status_of(annotation) in FAILED_STATUSES:
@@ -220,7 +217,7 @@ class AnnotationMethods(ClientBase):
             return annotation
         data: JsonDict = _DICT.decode(response.content)
         await self._sideload(data, sideloads)
-        return self._from_dict(Resource.Annotation, Annotation, data)
+        return self._from_dict(Annotation, data)
 
     async def poll_annotation_until_imported(
         self, annotation_id: int, **poll_kwargs: Any

@@ -6,32 +6,33 @@ import contextlib
 import json as jsonlib
 import pathlib
 import warnings
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar
 
 import trio
 
+from rossum_trio._base import _Answer
 from rossum_trio._concurrency import open_nursery
+from rossum_trio._files import FileSpec, check_files, read_file
 from rossum_trio._methods_annotations import AnnotationMethods, _status_of
-from rossum_trio._pagination import Page, PageIterator
+from rossum_trio._pagination import PageIterator
 from rossum_trio._params import (
     PAGE_SIZE,
     export_method,
     export_query,
     list_query,
     parse_resource_id_from_url,
+    validate_id,
     validate_non_negative,
 )
-from rossum_trio._resources import Resource
 from rossum_trio._streams import ByteStream
-from rossum_trio.errors import TaskFailedError, UnexpectedResponseError
+from rossum_trio.errors import TaskFailedError
 from rossum_trio.models import Annotation, Document, Task, TaskStatus, Upload
 from rossum_trio.types import JsonDict
 
 T = TypeVar("T")
-
-FileSpec = tuple[str | pathlib.Path, str]
 
 
 class ExportFileFormats(Enum):
@@ -43,23 +44,6 @@ class ExportFileFormats(Enum):
     CSV = "csv"
     XML = "xml"
     XLSX = "xlsx"
-
-
-def _check_files(files: Sequence[FileSpec]) -> list[FileSpec]:
-    if isinstance(files, str | bytes | pathlib.Path) or not isinstance(files, Sequence):
-        raise ValueError("files must be a sequence of (filepath, filename) tuples")
-    checked: list[FileSpec] = []
-    for item in files:
-        if (
-            not isinstance(item, tuple)
-            or len(item) != 2
-            or not isinstance(item[0], str | pathlib.Path)
-            or not isinstance(item[1], str)
-            or not item[1]
-        ):
-            raise ValueError(f"files must hold (filepath, filename) tuples, got {item!r}")
-        checked.append(item)
-    return checked
 
 
 def _json_part(value: dict[str, Any]) -> tuple[str, bytes, str]:
@@ -94,6 +78,8 @@ def _to_url(value: Any) -> Any:
 
 def _normalize_exported(item: JsonDict) -> JsonDict:
     """Export results embed ``schema``/``document``/``modifier`` objects; keep their URLs."""
+    if not isinstance(item, dict):
+        raise TypeError(f"an export item is not an object: {type(item).__name__}")
     for key in ("schema", "document", "modifier"):
         if isinstance(item.get(key), dict):
             item[key] = _to_url(item[key])
@@ -103,6 +89,18 @@ def _normalize_exported(item: JsonDict) -> JsonDict:
     return item
 
 
+def annotation_ids_of_import(answer: _Answer) -> list[int]:
+    """The annotation ids named by a ``POST /queues/{id}/upload`` answer (one per file)."""
+    try:
+        results = answer.data["results"]
+        ids = [parse_resource_id_from_url(r["annotation"]) for r in results]
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise answer.problem(f"no annotation URL in the answer ({type(exc).__name__})") from None
+    if not ids:
+        raise answer.problem("the answer names no annotation")
+    return ids
+
+
 class DocumentMethods(AnnotationMethods):
     """Documents, uploads, tasks and exports."""
 
@@ -110,11 +108,13 @@ class DocumentMethods(AnnotationMethods):
 
     async def retrieve_document(self, document_id: int) -> Document:
         """One document (``GET /documents/{id}``)."""
-        return await self._retrieve(Resource.Document, Document, document_id)
+        return await self._retrieve(Document, document_id=document_id)
 
     async def retrieve_document_content(self, document_id: int) -> bytes:
         """The original file of a document (``GET /documents/{id}/content``)."""
-        response = await self._http.request("GET", f"documents/{document_id}/content")
+        response = await self._send(
+            "GET", self._at("documents/{}/content", document_id=document_id)
+        )
         return response.content
 
     async def create_new_document(
@@ -133,8 +133,8 @@ class DocumentMethods(AnnotationMethods):
         ]
         if parent:
             files.append(("parent", ("", parent)))
-        response = await self._http.request("POST", "documents", files=files)
-        return self._decode(Resource.Document, Document, response)
+        response = await self._send("POST", "documents", files=files)
+        return self._decode(Document, response)
 
     # -- uploads ---------------------------------------------------------------------------------
 
@@ -144,12 +144,31 @@ class DocumentMethods(AnnotationMethods):
         spec: FileSpec,
         values: dict[str, Any] | None,
         metadata: dict[str, Any] | None,
-    ) -> JsonDict:
+    ) -> _Answer:
         filepath, filename = spec
-        content = await trio.Path(filepath).read_bytes()  # never blocks the event loop
-        return await self.request_json(
+        content = await read_file(filepath)  # never blocks the event loop
+        return await self._answer(
             "POST", url, files=_upload_parts(filename, content, values, metadata)
         )
+
+    async def _import_file(
+        self,
+        queue_id: int,
+        filename: str,
+        content: bytes,
+        values: dict[str, Any] | None,
+        metadata: dict[str, Any] | None,
+    ) -> list[int]:
+        """Upload one file's bytes with ``POST /queues/{id}/upload``; its annotation ids.
+
+        One request, never repeated once it may have reached the server.
+        """
+        answer = await self._answer(
+            "POST",
+            self._at("queues/{}/upload", queue_id=queue_id),
+            files=_upload_parts(filename, content, values, metadata),
+        )
+        return annotation_ids_of_import(answer)
 
     async def _for_each_file(
         self,
@@ -196,18 +215,13 @@ class DocumentMethods(AnnotationMethods):
         values: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> list[int]:
-        url = f"queues/{queue_id}/upload"
+        url = self._at("queues/{}/upload", queue_id=queue_id)
 
         async def work(spec: FileSpec) -> int:
             answer = await self._read_and_post(url, spec, values, metadata)
-            try:
-                return parse_resource_id_from_url(answer["results"][0]["annotation"])
-            except (KeyError, IndexError, TypeError, ValueError) as exc:
-                raise UnexpectedResponseError(
-                    "POST", self._http.base_url + "/" + url, 201, f"no annotation in {exc!r}"
-                ) from None
+            return annotation_ids_of_import(answer)[0]
 
-        return await self._for_each_file(_check_files(files), work)
+        return await self._for_each_file(check_files(files), work)
 
     async def upload_document(
         self,
@@ -225,22 +239,22 @@ class DocumentMethods(AnnotationMethods):
         >>> tasks = await client.upload_document(8199, [("inv.pdf", "inv.pdf")])  # doctest: +SKIP
         >>> task = await client.poll_task_until_succeeded(tasks[0].id)  # doctest: +SKIP
         """
-        url = f"uploads?queue={queue_id}"
+        url = f"uploads?queue={validate_id(queue_id, 'queue_id')}"
 
         async def work(spec: FileSpec) -> Task:
             answer = await self._read_and_post(url, spec, values, metadata)
-            task_url = answer.get("url")
-            if not isinstance(task_url, str):
-                raise UnexpectedResponseError(
-                    "POST", self._http.base_url + "/" + url, 202, f"no task url in {answer!r}"
-                )
-            return await self.retrieve_task(parse_resource_id_from_url(task_url))
+            task_url = answer.data.get("url")
+            try:
+                task_id = parse_resource_id_from_url(task_url)  # type: ignore[arg-type]
+            except (TypeError, ValueError, AttributeError):
+                raise answer.problem(f"no task URL in {answer.data!r}") from None
+            return await self.retrieve_task(task_id)
 
-        return await self._for_each_file(_check_files(files), work)
+        return await self._for_each_file(check_files(files), work)
 
     async def retrieve_upload(self, upload_id: int) -> Upload:
         """One upload (``GET /uploads/{id}``): its documents and annotations."""
-        return await self._retrieve(Resource.Upload, Upload, upload_id)
+        return await self._retrieve(Upload, upload_id=upload_id)
 
     async def upload_and_wait_until_imported(
         self,
@@ -258,7 +272,7 @@ class DocumentMethods(AnnotationMethods):
     async def retrieve_task(self, task_id: int) -> Task:
         """One task (``GET /tasks/{id}?no_redirect=True``)."""
         return await self._get(
-            Resource.Task, Task, f"tasks/{task_id}", params={"no_redirect": "True"}
+            Task, self._at("tasks/{}", task_id=task_id), params={"no_redirect": "True"}
         )
 
     async def poll_task(
@@ -300,27 +314,48 @@ class DocumentMethods(AnnotationMethods):
         annotation is skipped or exported twice while the list changes under it.
         """
         columns = filters.pop("columns", ())
-        url = f"queues/{queue_id}/export"
+        url = self._at("queues/{}/export", queue_id=queue_id)
         if export_method(filters) == "GET":
             query = export_query("json", columns, **filters)
             return self._list_exported(url, "GET", query)
-        return _MovingExport(self, url, columns, filters)
+        return _MovingExport(
+            partial(self._export_ids, url, columns, filters),
+            partial(self._export_moving, url, columns, filters),
+        )
 
-    def _list_exported_raw(self, url: str, method: str, query: JsonDict) -> PageIterator[JsonDict]:
+    def _list_exported(self, url: str, method: str, query: JsonDict) -> PageIterator[Annotation]:
         return self._list(
-            Resource.Annotation,
-            dict,
+            Annotation,
             url=url,
             method=method,
             retry_safe=method == "GET",
+            prepare=_normalize_exported,
             **query,
         )
 
-    def _list_exported(self, url: str, method: str, query: JsonDict) -> _Mapped[Annotation]:
-        return _Mapped(self._list_exported_raw(url, method, query), self._exported_item)
+    async def _export_ids(self, url: str, columns: Sequence[str], filters: JsonDict) -> list[int]:
+        """The ids of the annotations a ``to_status`` export would move (read-only GET).
 
-    def _exported_item(self, item: JsonDict) -> Annotation:
-        return self._from_dict(Resource.Annotation, Annotation, _normalize_exported(item))
+        Read from the raw items, so a custom ``deserializer=`` need not keep ``id``."""
+        read_only = {k: v for k, v in filters.items() if k != "to_status"}
+        listing = self._list(
+            dict,
+            url=url,
+            retry_safe=True,
+            prepare=_normalize_exported,
+            **export_query("json", columns, **read_only),
+        )
+        return [item["id"] async for item in listing if isinstance(item.get("id"), int)]
+
+    async def _export_moving(
+        self, url: str, columns: Sequence[str], filters: JsonDict, ids: Sequence[int]
+    ) -> list[Annotation]:
+        """Export (and move: ``to_status``) these annotations, one POST (never repeated)."""
+        chunk_filters = {**filters, "id": ",".join(map(str, ids))}
+        query = list_query(filters=export_query("json", columns, **chunk_filters))
+        query["page_size"] = PAGE_SIZE
+        response = await self._send("POST", url, params=query)
+        return self._decode_page(Annotation, response, prepare=_normalize_exported).items
 
     def export_annotations_to_file(
         self,
@@ -343,41 +378,25 @@ class DocumentMethods(AnnotationMethods):
         return ByteStream(
             self._http,
             method,
-            f"queues/{queue_id}/export",
+            self._at("queues/{}/export", queue_id=queue_id),
             params=query,
             retry_safe=method == "GET",
         )
-
-
-class _Mapped(AsyncIterator[T]):
-    """A page iterator whose items pass through a function (keeps ``next_batch``)."""
-
-    def __init__(self, inner: Any, fn: Callable[[Any], T]) -> None:
-        self._inner = inner
-        self._fn = fn
-
-    def __aiter__(self) -> _Mapped[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        return self._fn(await self._inner.__anext__())
-
-    async def next_batch(self) -> list[T]:
-        return [self._fn(item) for item in await self._inner.next_batch()]
 
 
 class _MovingExport(AsyncIterator[Annotation]):
     """``to_status`` export: list the matches read-only, then export them by id, 100 a time."""
 
     def __init__(
-        self, client: DocumentMethods, url: str, columns: Sequence[str], filters: JsonDict
+        self,
+        list_ids: Callable[[], Awaitable[list[int]]],
+        export: Callable[[Sequence[int]], Awaitable[list[Annotation]]],
     ) -> None:
-        self._client = client
-        self._url = url
-        self._columns = columns
-        self._filters = filters
+        self._list_ids = list_ids
+        self._export = export
         self._ids: list[int] | None = None
         self._buffer: list[Annotation] = []
+        self._closed = False
 
     def __aiter__(self) -> _MovingExport:
         return self
@@ -391,24 +410,20 @@ class _MovingExport(AsyncIterator[Annotation]):
         return self._buffer.pop(0)
 
     async def next_batch(self) -> list[Annotation]:
+        """The next exported batch (up to 100 annotations); ``[]`` at the end."""
         if self._buffer:
             batch, self._buffer = self._buffer, []
             return batch
+        if self._closed:
+            return []
         if self._ids is None:
-            read_only = {k: v for k, v in self._filters.items() if k != "to_status"}
-            query = export_query("json", self._columns, **read_only)
-            listing = self._client._list_exported_raw(self._url, "GET", query)
-            self._ids = [
-                item["id"]
-                async for item in listing
-                if isinstance(item, dict) and _normalize_exported(item).get("id") is not None
-            ]
+            self._ids = await self._list_ids()
         if not self._ids:
             return []
         chunk, self._ids = self._ids[:PAGE_SIZE], self._ids[PAGE_SIZE:]
-        filters = {**self._filters, "id": ",".join(map(str, chunk))}
-        query = list_query(filters=export_query("json", self._columns, **filters))
-        query["page_size"] = PAGE_SIZE
-        response = await self._client._http.request("POST", self._url, params=query)
-        page: Page[JsonDict] = self._client._decode_page(Resource.Annotation, dict, response)
-        return [self._client._exported_item(item) for item in page.items]
+        return await self._export(chunk)
+
+    async def aclose(self) -> None:
+        """Stop: nothing more is exported (idempotent)."""
+        self._closed = True
+        self._buffer = []

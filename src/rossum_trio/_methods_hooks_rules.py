@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
-from rossum_trio._resources import Resource
 from rossum_trio.models import Hook, HookRunData, HookTemplate, Rule, RulesExecutionLog
 from rossum_trio.types import HookOrdering, RuleOrdering, RulesExecutionLogOrdering
 
@@ -18,23 +17,23 @@ class HookMethods(ClientBase):
         self, ordering: Sequence[HookOrdering] = (), **filters: Any
     ) -> AsyncIterator[Hook]:
         """Iterate hooks (``GET /hooks``); filters such as ``queue``, ``active``, ``type``."""
-        return self._list(Resource.Hook, Hook, ordering, **filters)
+        return self._list(Hook, ordering, **filters)
 
     async def retrieve_hook(self, hook_id: int) -> Hook:
         """One hook (``GET /hooks/{id}``)."""
-        return await self._retrieve(Resource.Hook, Hook, hook_id)
+        return await self._retrieve(Hook, hook_id=hook_id)
 
     async def create_new_hook(self, data: dict[str, Any]) -> Hook:
         """Create a hook (``POST /hooks``); ``data`` needs ``name``, ``type``, ``events``, ..."""
-        return await self._create(Resource.Hook, Hook, data)
+        return await self._create(Hook, data)
 
     async def update_part_hook(self, hook_id: int, data: dict[str, Any]) -> Hook:
         """Update some fields of a hook (``PATCH /hooks/{id}``)."""
-        return await self._update(Resource.Hook, Hook, hook_id, data)
+        return await self._update(Hook, data, hook_id=hook_id)
 
     async def delete_hook(self, hook_id: int) -> None:
         """Delete a hook (``DELETE /hooks/{id}``)."""
-        await self._delete(Resource.Hook, hook_id)
+        await self._delete(Hook, hook_id=hook_id)
 
     def list_hook_run_data(self, **filters: Any) -> AsyncIterator[HookRunData]:
         """Iterate hook run logs (``GET /hooks/logs``; one request, the API does not page it).
@@ -42,15 +41,15 @@ class HookMethods(ClientBase):
         Filters such as ``hook``, ``queue``, ``annotation``, ``log_level``, ``status``,
         ``timestamp_after``; ``page_size`` (1-100) bounds how many logs come back.
         """
-        return self._list(Resource.HookRunData, HookRunData, **filters)
+        return self._list(HookRunData, **filters)
 
     def list_hook_templates(self, **filters: Any) -> AsyncIterator[HookTemplate]:
         """Iterate hook templates, e.g. the Rossum store (``GET /hook_templates``)."""
-        return self._list(Resource.HookTemplate, HookTemplate, **filters)
+        return self._list(HookTemplate, **filters)
 
     async def retrieve_hook_template(self, hook_template_id: int) -> HookTemplate:
         """One hook template (``GET /hook_templates/{id}``)."""
-        return await self._retrieve(Resource.HookTemplate, HookTemplate, hook_template_id)
+        return await self._retrieve(HookTemplate, hook_template_id=hook_template_id)
 
 
 class RuleMethods(ClientBase):
@@ -60,23 +59,23 @@ class RuleMethods(ClientBase):
         self, ordering: Sequence[RuleOrdering] = (), **filters: Any
     ) -> AsyncIterator[Rule]:
         """Iterate rules (``GET /rules``); filters such as ``schema``, ``organization``."""
-        return self._list(Resource.Rule, Rule, ordering, **filters)
+        return self._list(Rule, ordering, **filters)
 
     async def retrieve_rule(self, rule_id: int) -> Rule:
         """One rule (``GET /rules/{id}``)."""
-        return await self._retrieve(Resource.Rule, Rule, rule_id)
+        return await self._retrieve(Rule, rule_id=rule_id)
 
     async def create_new_rule(self, data: dict[str, Any]) -> Rule:
         """Create a rule (``POST /rules``)."""
-        return await self._create(Resource.Rule, Rule, data)
+        return await self._create(Rule, data)
 
     async def update_part_rule(self, rule_id: int, data: dict[str, Any]) -> Rule:
         """Update some fields of a rule (``PATCH /rules/{id}``)."""
-        return await self._update(Resource.Rule, Rule, rule_id, data)
+        return await self._update(Rule, data, rule_id=rule_id)
 
     async def delete_rule(self, rule_id: int) -> None:
         """Delete a rule (``DELETE /rules/{id}``)."""
-        await self._delete(Resource.Rule, rule_id)
+        await self._delete(Rule, rule_id=rule_id)
 
     def list_rules_execution_logs(
         self, ordering: Sequence[RulesExecutionLogOrdering] = (), **filters: Any
@@ -86,4 +85,4 @@ class RuleMethods(ClientBase):
         Filters such as ``rule``, ``queue``, ``annotation``, ``execution_result``,
         ``created_at_after``.
         """
-        return self._list(Resource.RulesExecutionLog, RulesExecutionLog, ordering, **filters)
+        return self._list(RulesExecutionLog, ordering, **filters)

@@ -7,7 +7,6 @@ from typing import Any
 
 from rossum_trio._base import ClientBase
 from rossum_trio._pagination import Page, PageIterator
-from rossum_trio._resources import Resource
 from rossum_trio.models import (
     AutomationProjections,
     AutomationStats,
@@ -35,38 +34,34 @@ class DocumentRelationMethods(ClientBase):
     ) -> AsyncIterator[DocumentRelation]:
         """Iterate document relations (``GET /document_relations``); filters ``type``,
         ``annotation``, ``key``, ``documents``."""
-        return self._list(Resource.DocumentRelation, DocumentRelation, ordering, **filters)
+        return self._list(DocumentRelation, ordering, **filters)
 
     async def retrieve_document_relation(self, document_relation_id: int) -> DocumentRelation:
         """One document relation (``GET /document_relations/{id}``)."""
-        return await self._retrieve(
-            Resource.DocumentRelation, DocumentRelation, document_relation_id
-        )
+        return await self._retrieve(DocumentRelation, document_relation_id=document_relation_id)
 
     async def create_new_document_relation(self, data: dict[str, Any]) -> DocumentRelation:
         """Create a document relation (``POST /document_relations``): ``type``,
         ``annotation``, ``documents``."""
-        return await self._create(Resource.DocumentRelation, DocumentRelation, data)
+        return await self._create(DocumentRelation, data)
 
     async def update_document_relation(
         self, document_relation_id: int, data: dict[str, Any]
     ) -> DocumentRelation:
         """Replace a document relation (``PUT /document_relations/{id}``)."""
         return await self._replace(
-            Resource.DocumentRelation, DocumentRelation, document_relation_id, data
+            DocumentRelation, data, document_relation_id=document_relation_id
         )
 
     async def update_part_document_relation(
         self, document_relation_id: int, data: dict[str, Any]
     ) -> DocumentRelation:
         """Update some fields of a document relation (``PATCH /document_relations/{id}``)."""
-        return await self._update(
-            Resource.DocumentRelation, DocumentRelation, document_relation_id, data
-        )
+        return await self._update(DocumentRelation, data, document_relation_id=document_relation_id)
 
     async def delete_document_relation(self, document_relation_id: int) -> None:
         """Delete a document relation (``DELETE /document_relations/{id}``)."""
-        await self._delete(Resource.DocumentRelation, document_relation_id)
+        await self._delete(DocumentRelation, document_relation_id=document_relation_id)
 
 
 class AutomationMethods(ClientBase):
@@ -75,7 +70,7 @@ class AutomationMethods(ClientBase):
     async def retrieve_automation_insights(self, queue_id: int) -> AutomationStats:
         """Current automation statistics of a queue (``GET /queues/{id}/automation/insights``)."""
         return await self._get(
-            Resource.AutomationStats, AutomationStats, f"queues/{queue_id}/automation/insights"
+            AutomationStats, self._at("queues/{}/automation/insights", queue_id=queue_id)
         )
 
     async def retrieve_automation_projections(
@@ -94,23 +89,23 @@ class AutomationMethods(ClientBase):
         """
         body = {"fields": [_pick(f, "schema_id", "error_rate_limit") for f in fields]}
         params = {"exclude_blockers": ",".join(exclude_blockers)} if exclude_blockers else None
-        response = await self._http.request(
+        response = await self._send(
             "POST",
-            f"queues/{queue_id}/automation/projections",
+            self._at("queues/{}/automation/projections", queue_id=queue_id),
             json=body,
             params=params,
             retry_safe=True,
         )
-        return self._decode(Resource.AutomationProjections, AutomationProjections, response)
+        return self._decode(AutomationProjections, response)
 
     def list_automation_targets(self, queue_id: int) -> AsyncIterator[AutomationTarget]:
         """Iterate the saved automation targets of a queue
         (``GET /queues/{id}/automation/targets``; one request)."""
-        url = f"queues/{queue_id}/automation/targets"
+        url = self._at("queues/{}/automation/targets", queue_id=queue_id)
 
         async def fetch(_: object) -> Page[AutomationTarget]:
-            response = await self._http.request("GET", url)
-            return self._decode_page(Resource.AutomationTarget, AutomationTarget, response)
+            response = await self._send("GET", url)
+            return self._decode_page(AutomationTarget, response)
 
         return PageIterator(fetch, fetch, window=self._window, max_pages=1, cursor=True)
 
@@ -143,4 +138,6 @@ class AutomationMethods(ClientBase):
             ],
             "type": target_type,
         }
-        await self._http.request("POST", f"queues/{queue_id}/automation/targets", json=body)
+        await self._send(
+            "POST", self._at("queues/{}/automation/targets", queue_id=queue_id), json=body
+        )

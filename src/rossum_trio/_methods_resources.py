@@ -6,12 +6,8 @@ import warnings
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import msgspec
-
-from rossum_trio._base import ClientBase
+from rossum_trio._base import DECODE_ERRORS, ClientBase
 from rossum_trio._params import parse_resource_id_from_url
-from rossum_trio._resources import Resource
-from rossum_trio.errors import UnexpectedResponseError
 from rossum_trio.models import (
     Organization,
     OrganizationGroup,
@@ -35,21 +31,21 @@ class QueueMethods(ClientBase):
 
     async def retrieve_queue(self, queue_id: int) -> Queue:
         """One queue (``GET /queues/{id}``)."""
-        return await self._retrieve(Resource.Queue, Queue, queue_id)
+        return await self._retrieve(Queue, queue_id=queue_id)
 
     def list_queues(
         self, ordering: Sequence[QueueOrdering] = (), **filters: Any
     ) -> AsyncIterator[Queue]:
         """Iterate queues (``GET /queues``); filters such as ``workspace=7540``, ``name=...``."""
-        return self._list(Resource.Queue, Queue, ordering, **filters)
+        return self._list(Queue, ordering, **filters)
 
     async def create_new_queue(self, data: dict[str, Any]) -> Queue:
         """Create a queue (``POST /queues``); ``data`` needs ``name``, ``workspace``, ``schema``."""
-        return await self._create(Resource.Queue, Queue, data)
+        return await self._create(Queue, data)
 
     async def delete_queue(self, queue_id: int) -> None:
         """Request deletion of a queue (``DELETE /queues/{id}``; the API deletes it later)."""
-        await self._delete(Resource.Queue, queue_id)
+        await self._delete(Queue, queue_id=queue_id)
 
 
 class WorkspaceMethods(ClientBase):
@@ -59,19 +55,19 @@ class WorkspaceMethods(ClientBase):
         self, ordering: Sequence[WorkspaceOrdering] = (), **filters: Any
     ) -> AsyncIterator[Workspace]:
         """Iterate workspaces (``GET /workspaces``)."""
-        return self._list(Resource.Workspace, Workspace, ordering, **filters)
+        return self._list(Workspace, ordering, **filters)
 
     async def retrieve_workspace(self, workspace_id: int) -> Workspace:
         """One workspace (``GET /workspaces/{id}``)."""
-        return await self._retrieve(Resource.Workspace, Workspace, workspace_id)
+        return await self._retrieve(Workspace, workspace_id=workspace_id)
 
     async def create_new_workspace(self, data: dict[str, Any]) -> Workspace:
         """Create a workspace (``POST /workspaces``); ``data`` needs ``name``, ``organization``."""
-        return await self._create(Resource.Workspace, Workspace, data)
+        return await self._create(Workspace, data)
 
     async def delete_workspace(self, workspace_id: int) -> None:
         """Delete a workspace (``DELETE /workspaces/{id}``; 409 while it holds queues)."""
-        await self._delete(Resource.Workspace, workspace_id)
+        await self._delete(Workspace, workspace_id=workspace_id)
 
 
 class OrganizationMethods(ClientBase):
@@ -81,21 +77,23 @@ class OrganizationMethods(ClientBase):
         self, ordering: Sequence[OrganizationOrdering] = (), **filters: Any
     ) -> AsyncIterator[Organization]:
         """Iterate organizations (``GET /organizations``)."""
-        return self._list(Resource.Organization, Organization, ordering, **filters)
+        return self._list(Organization, ordering, **filters)
 
     async def retrieve_organization(self, org_id: int) -> Organization:
         """One organization (``GET /organizations/{id}``)."""
-        return await self._retrieve(Resource.Organization, Organization, org_id)
+        return await self._retrieve(Organization, org_id=org_id)
 
     async def retrieve_own_organization(self) -> Organization:
         """The organization of the logged-in user (``GET /auth/user``, then the organization)."""
-        user = await self.request_json("GET", "auth/user")
-        org_url = user.get("organization")
-        if not isinstance(org_url, str):
-            raise UnexpectedResponseError(
-                "GET", f"{self.base_url}/auth/user", 200, "the user has no organization URL"
-            )
-        return await self.retrieve_organization(parse_resource_id_from_url(org_url))
+        user = await self._answer("GET", "auth/user")
+        org_url = user.data.get("organization")
+        try:
+            org_id = parse_resource_id_from_url(org_url) if isinstance(org_url, str) else None
+        except ValueError:
+            org_id = None
+        if org_id is None:
+            raise user.problem(f"no organization URL in the user ({org_url!r})")
+        return await self.retrieve_organization(org_id)
 
     async def retrieve_my_organization(self) -> Organization:
         """Deprecated alias of :meth:`retrieve_own_organization` (the official sync client's)."""
@@ -112,11 +110,11 @@ class OrganizationMethods(ClientBase):
         Always an :class:`~rossum_trio.models.OrganizationLimit`, even with a custom
         ``deserializer=`` (as in the official client: no ``Resource`` names this object).
         """
-        response = await self._http.request("GET", f"organizations/{org_id}/limits")
+        response = await self._send("GET", self._at("organizations/{}/limits", org_id=org_id))
         try:
             limit: OrganizationLimit = decoder_for(OrganizationLimit).decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise self._problem(response, exc) from exc
+        except DECODE_ERRORS as exc:
+            raise self._problem(response, exc) from None
         return limit
 
 
@@ -127,11 +125,11 @@ class OrganizationGroupMethods(ClientBase):
         self, ordering: Sequence[OrganizationGroupOrdering] = (), **filters: Any
     ) -> AsyncIterator[OrganizationGroup]:
         """Iterate organization groups (``GET /organization_groups``); filters ``id``, ``name``."""
-        return self._list(Resource.OrganizationGroup, OrganizationGroup, ordering, **filters)
+        return self._list(OrganizationGroup, ordering, **filters)
 
     async def retrieve_organization_group(self, org_group_id: int) -> OrganizationGroup:
         """One organization group (``GET /organization_groups/{id}``)."""
-        return await self._retrieve(Resource.OrganizationGroup, OrganizationGroup, org_group_id)
+        return await self._retrieve(OrganizationGroup, org_group_id=org_group_id)
 
 
 class RelationMethods(ClientBase):
@@ -141,8 +139,8 @@ class RelationMethods(ClientBase):
         self, ordering: Sequence[RelationOrdering] = (), **filters: Any
     ) -> AsyncIterator[Relation]:
         """Iterate relations (``GET /relations``); filters ``type``, ``parent``, ``key``, ..."""
-        return self._list(Resource.Relation, Relation, ordering, **filters)
+        return self._list(Relation, ordering, **filters)
 
     async def create_new_relation(self, data: dict[str, Any]) -> Relation:
         """Create a relation (``POST /relations``): ``type``, ``parent``, ``annotations``."""
-        return await self._create(Resource.Relation, Relation, data)
+        return await self._create(Relation, data)

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
-from rossum_trio._resources import Resource
 from rossum_trio.dtos import UserCredentials
 from rossum_trio.models import Group, Schema, User
 from rossum_trio.types import JsonDict, SchemaOrdering, UserOrdering, UserRoleOrdering
@@ -19,19 +18,19 @@ class SchemaMethods(ClientBase):
         self, ordering: Sequence[SchemaOrdering] = (), **filters: Any
     ) -> AsyncIterator[Schema]:
         """Iterate schemas (``GET /schemas``); filters ``id``, ``name``, ``queue``."""
-        return self._list(Resource.Schema, Schema, ordering, **filters)
+        return self._list(Schema, ordering, **filters)
 
     async def retrieve_schema(self, schema_id: int) -> Schema:
         """One schema with its content tree (``GET /schemas/{id}``)."""
-        return await self._retrieve(Resource.Schema, Schema, schema_id)
+        return await self._retrieve(Schema, schema_id=schema_id)
 
     async def create_new_schema(self, data: dict[str, Any]) -> Schema:
         """Create a schema (``POST /schemas``); ``data`` needs ``name`` and ``content``."""
-        return await self._create(Resource.Schema, Schema, data)
+        return await self._create(Schema, data)
 
     async def delete_schema(self, schema_id: int) -> None:
         """Delete a schema (``DELETE /schemas/{id}``)."""
-        await self._delete(Resource.Schema, schema_id)
+        await self._delete(Schema, schema_id=schema_id)
 
 
 class UserMethods(ClientBase):
@@ -41,15 +40,15 @@ class UserMethods(ClientBase):
         self, ordering: Sequence[UserOrdering] = (), **filters: Any
     ) -> AsyncIterator[User]:
         """Iterate users (``GET /users``); filters such as ``username``, ``is_active``."""
-        return self._list(Resource.User, User, ordering, **filters)
+        return self._list(User, ordering, **filters)
 
     async def retrieve_user(self, user_id: int) -> User:
         """One user (``GET /users/{id}``)."""
-        return await self._retrieve(Resource.User, User, user_id)
+        return await self._retrieve(User, user_id=user_id)
 
     async def create_new_user(self, data: dict[str, Any]) -> User:
         """Create a user (``POST /users``); ``data`` needs ``username`` and ``organization``."""
-        return await self._create(Resource.User, User, data)
+        return await self._create(User, data)
 
     async def change_user_password(
         self, new_password: str, *, old_password: str | None = None
@@ -72,7 +71,7 @@ class UserMethods(ClientBase):
             old_password = credentials.password
         if not isinstance(new_password, str) or not new_password:
             raise ValueError("new_password must be a non-empty string")
-        answer = await self.request_json(
+        answer = await self._answer(
             "POST",
             "auth/password/change",
             json={
@@ -84,7 +83,7 @@ class UserMethods(ClientBase):
         if isinstance(credentials, UserCredentials):
             # A new object: the caller's credentials instance is left untouched.
             self._http.credentials = UserCredentials(credentials.username, new_password)
-        return answer
+        return answer.data
 
     async def reset_user_password(self, email: str) -> JsonDict:
         """Send a password-reset e-mail to ``email`` (``POST /auth/password/reset``).
@@ -94,10 +93,11 @@ class UserMethods(ClientBase):
         """
         if not isinstance(email, str) or not email:
             raise ValueError("email must be a non-empty string")
-        return await self.request_json("POST", "auth/password/reset", json={"email": email})
+        answer = await self._answer("POST", "auth/password/reset", json={"email": email})
+        return answer.data
 
     def list_user_roles(
         self, ordering: Sequence[UserRoleOrdering] = (), **filters: Any
     ) -> AsyncIterator[Group]:
         """Iterate user roles, i.e. permission groups (``GET /groups``); filter ``name``."""
-        return self._list(Resource.Group, Group, ordering, **filters)
+        return self._list(Group, ordering, **filters)

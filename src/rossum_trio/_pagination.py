@@ -13,17 +13,23 @@ concurrently in a nursery that is closed before any of their items is handed out
 
 Cursor lists follow ``next`` one page at a time. Lists whose first page gives no
 ``total_pages`` fall back to following ``next`` too.
+
+Every listing ends, whatever the server sends: a ``next`` link seen before, or an empty page
+that still names a ``next``, is an :class:`~rossum_trio.errors.UnexpectedResponseError`; a
+``total_pages`` larger than the first page's ``total`` allows is cut down to what it allows;
+an empty page ends a page-number list.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from rossum_trio._concurrency import open_nursery
-from rossum_trio.errors import NotFoundError
+from rossum_trio.errors import NotFoundError, UnexpectedResponseError
 
 T = TypeVar("T")
 
@@ -31,13 +37,45 @@ T = TypeVar("T")
 MAX_WINDOW = 32
 
 
+@runtime_checkable
+class Listing(Protocol[T]):
+    """What every ``list_*`` method (and search, JSON export, ``request_paginated``) returns.
+
+    An async iterator of items that fetches its pages in windows, plus:
+
+    * ``next_batch()``: the items of the next window at once (``[]`` at the end), for callers
+      that drive the listing window by window (the blocking client, ``prefetch``);
+    * ``aclose()``: stop the listing (idempotent), as for an async generator, so
+      ``contextlib.aclosing(client.list_queues())`` works. Nothing runs between two calls, so
+      there is never anything to cancel.
+    """
+
+    def __aiter__(self) -> Listing[T]:
+        """The listing itself."""
+        ...
+
+    async def __anext__(self) -> T:
+        """The next item (fetching the next window of pages when needed)."""
+        ...
+
+    async def next_batch(self) -> list[T]:
+        """The items of the next window of pages; ``[]`` when the listing is exhausted."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop the listing: later iteration ends at once."""
+        ...
+
+
 @dataclass(slots=True)
 class Page(Generic[T]):
-    """One decoded page: its items, the page count if the server said, and the next URL."""
+    """One decoded page: its items, the page count and item total if the server said, and
+    the next URL."""
 
     items: list[T]
     total_pages: int | None = None
     next_url: str | None = None
+    total: int | None = None
 
 
 @dataclass(slots=True)
@@ -45,6 +83,7 @@ class _State:
     next_page: int
     last_page: int | None = None  # known after the first page (page-number mode)
     next_url: str | None = None  # cursor mode: where to go next
+    seen_urls: set[str] = field(default_factory=set)
     pages_fetched: int = 0
     started: bool = False
     done: bool = False
@@ -79,6 +118,11 @@ class PageIterator(Generic[T]):
 
     def __aiter__(self) -> PageIterator[T]:
         return self
+
+    async def aclose(self) -> None:
+        """Stop the listing (idempotent); later iteration ends at once."""
+        self._state.done = True
+        self._state.buffer.clear()
 
     async def __anext__(self) -> T:
         state = self._state
@@ -115,20 +159,41 @@ class PageIterator(Generic[T]):
             page = await self._fetch_url(state.next_url)
             state.pages_fetched += 1
             state.buffer.extend(page.items)
-            state.next_url = page.next_url
-            state.done = not page.next_url or self._limit_reached()
+            self._follow(page)
         else:
             await self._fill_window()
+
+    def _follow(self, page: Page[T]) -> None:
+        """Take ``page``'s ``next`` link as where to go, refusing links that would loop."""
+        state = self._state
+        state.next_url = page.next_url
+        state.done = not page.next_url or self._limit_reached()
+        if state.done:
+            return
+        assert page.next_url is not None
+        if page.next_url in state.seen_urls:
+            raise UnexpectedResponseError(
+                "GET", page.next_url, 200, "the list's next link repeats one already followed"
+            )
+        if not page.items:
+            raise UnexpectedResponseError(
+                "GET", page.next_url, 200, "an empty page of the list names a next page"
+            )
+        state.seen_urls.add(page.next_url)
 
     def _take_first(self, page: Page[T]) -> None:
         state = self._state
         state.pages_fetched = 1
         state.buffer.extend(page.items)
         if self._cursor or page.total_pages is None:
-            state.next_url = page.next_url
-            state.done = not page.next_url or self._limit_reached()
+            self._follow(page)
             return
-        last = page.total_pages
+        last = max(1, page.total_pages)
+        if page.total is not None:
+            # No more pages than the total allows at this page size (a lying total_pages
+            # must not send us reading forever).
+            allowed = math.ceil(max(0, page.total) / len(page.items)) if page.items else 1
+            last = min(last, max(allowed, self._first_page))
         if self._max_pages is not None:
             last = min(last, self._first_page - 1 + self._max_pages)
         state.last_page = last
@@ -153,7 +218,8 @@ class PageIterator(Generic[T]):
             for index, number in enumerate(numbers):
                 nursery.start_soon(fetch, index, number)
         for page in pages:
-            if page is None:
+            if page is None or not page.items:
+                # Gone (404) or empty: the list ended before the count said.
                 state.done = True
                 return
             state.buffer.extend(page.items)

@@ -6,10 +6,14 @@ import email.utils
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: Page size the client asks for on every list (the API's maximum).
 PAGE_SIZE = 100
+#: Largest ``page_size`` a list endpoint takes.
+MAX_PAGE_SIZE = 100
 
 #: Statuses worth another attempt (as in the official client).
 RETRIED_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
@@ -121,6 +125,27 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if math.isnan(seconds) or math.isinf(seconds):
         return None
     return max(0.0, seconds)
+
+
+def validate_id(value: object, name: str) -> int:
+    """An object id as an int: a positive integer, or a string of digits.
+
+    Anything else (``None``, ``True``, ``1.5``, ``"1/../x"``, ``"1&queue=2"``, ``0``) raises a
+    ValueError naming the argument, so no such value ever reaches a URL.
+
+    >>> validate_id("42", "queue_id")
+    42
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer id, got {value!r}")
+    return value
+
+
+def chunked(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size`` (one id-filtered request each)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def validate_positive_int(name: str, value: int, *, minimum: int = 1) -> int:

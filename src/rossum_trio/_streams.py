@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from rossum_trio._http import HTTPCore, _map_transport_error
+from rossum_trio._http import HTTPCore
 
 
 class ByteStream:
@@ -18,7 +17,9 @@ class ByteStream:
     The request is sent on the first ``__anext__``; retries happen only until the response
     headers arrive, so a failure mid-body raises (as
     :class:`~rossum_trio.errors.APIConnectionError`) instead of replaying bytes already
-    handed out. While open, the stream holds one slot of the client's in-flight cap.
+    handed out. The stream takes a slot of the client's in-flight cap only while it waits for
+    bytes: between chunks (while you work on one) it holds none, so other calls of the client
+    go on, and a stream dropped without closing keeps no slot.
 
     Use it with ``async with`` (or call :meth:`aclose`) when you may stop early; a stream read
     to its end closes itself::
@@ -35,7 +36,6 @@ class ByteStream:
         self._request = request
         self._response: httpx.Response | None = None
         self._chunks: AsyncIterator[bytes] | None = None
-        self._holding = False
         self._closed = False
 
     def __aiter__(self) -> Self:
@@ -47,24 +47,26 @@ class ByteStream:
         if self._chunks is None:
             await self._open()
         assert self._chunks is not None
+        assert self._response is not None
+        request = self._response.request
         try:
-            chunk = await self._chunks.__anext__()
+            async with self._http.limiter:
+                chunk = await self._chunks.__anext__()
         except StopAsyncIteration:
             await self.aclose()
             raise
         except httpx.TransportError as exc:
             await self.aclose()
-            raise _map_transport_error(exc, self._method, self._url) from exc
+            raise self._http.map_transport_error(exc, request) from exc
         except BaseException:
             await self.aclose()
             raise
         return chunk
 
     async def _open(self) -> None:
-        self._response = await self._http.open_stream(
-            self._method, self._url, borrower=self, **self._request
+        self._response = await self._http.send(
+            self._method, self._url, stream=True, **self._request
         )
-        self._holding = True
         self._chunks = self._response.aiter_bytes()
 
     async def read_all(self) -> bytes:
@@ -73,31 +75,16 @@ class ByteStream:
         return b"".join(parts)
 
     async def aclose(self) -> None:
-        """Close the response and give back the in-flight slot (idempotent)."""
+        """Close the response (idempotent)."""
         if self._closed:
             return
         self._closed = True
         chunks, response = self._chunks, self._response
         self._chunks = self._response = None
-        try:
-            if chunks is not None and hasattr(chunks, "aclose"):
-                await chunks.aclose()
-            if response is not None:
-                await response.aclose()
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self._holding:
-            self._holding = False
-            self._http.limiter.release_on_behalf_of(self)
-
-    def __del__(self) -> None:
-        # Abandoned without aclose(): at least give the in-flight slot back. The connection is
-        # closed with the client's pool (aclose of the client).
-        if getattr(self, "_holding", False):
-            with contextlib.suppress(Exception):  # best effort during garbage collection
-                self._release()
+        if chunks is not None and hasattr(chunks, "aclose"):
+            await chunks.aclose()
+        if response is not None:
+            await response.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 import trio
 
-from rossum_trio._base import Deserializer
+from rossum_trio._bulk import BulkUploadResult, ProgressCallback, ResultCallback
 from rossum_trio._client import AsyncRossumAPIClient
-from rossum_trio._http import ResponsePostProcessor
-from rossum_trio._methods_bulk import BulkUploadResult, ProgressCallback
+from rossum_trio._http import DEFAULT_RATE_LIMIT_MAX_WAIT_S, RateLimit, RequestStats
 from rossum_trio._methods_documents import ExportFileFormats
 from rossum_trio._sync_base import (
     SYNC_CURSOR_POSITIONAL,
@@ -32,6 +31,7 @@ from rossum_trio.models import (
     AutomationTarget,
     Connector,
     DatapointAutomationTarget,
+    Deserializer,
     Document,
     DocumentRelation,
     Email,
@@ -49,6 +49,7 @@ from rossum_trio.models import (
     OrganizationLimit,
     Queue,
     Relation,
+    ResponsePostProcessor,
     Rule,
     RulesExecutionLog,
     Schema,
@@ -96,7 +97,8 @@ class SyncDelegates(SyncRunner):
         max_in_flight_requests: int = 4,
         response_post_processor: ResponsePostProcessor | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        rate_limit_per_second: float | None = None,
+        rate_limit_per_second: RateLimit = "auto",
+        rate_limit_max_wait_s: float | None = DEFAULT_RATE_LIMIT_MAX_WAIT_S,
     ) -> None:
         """A blocking client; the parameters are those of :class:`AsyncRossumAPIClient`.
 
@@ -118,6 +120,7 @@ class SyncDelegates(SyncRunner):
                 response_post_processor=response_post_processor,
                 transport=transport,
                 rate_limit_per_second=rate_limit_per_second,
+                rate_limit_max_wait_s=rate_limit_max_wait_s,
             )
         )
 
@@ -130,6 +133,20 @@ class SyncDelegates(SyncRunner):
     def limiter(self) -> trio.CapacityLimiter:
         """The client's in-flight cap; ``limiter.statistics()`` shows what is in flight."""
         return self._async.limiter
+
+    @property
+    def request_stats(self) -> RequestStats:
+        """Requests this client has sent so far, and the 429s among them (live counters)."""
+        return self._async.request_stats
+
+    @property
+    def rate_limit(self) -> float | None:
+        """The pace the client keeps now, in requests per second (None: not limited).
+
+        Starts at ``rate_limit_per_second``; lowered by 429 answers, recovering as requests
+        succeed.
+        """
+        return self._async.rate_limit
 
     def request(
         self,
@@ -1585,33 +1602,6 @@ class SyncDelegates(SyncRunner):
             self._async.export_annotations_to_file(queue_id, export_format, **filters),
         )
 
-    def wait_until_annotations_imported(
-        self,
-        annotation_ids: Sequence[int],
-        sleep_s: float = 2,
-        on_progress: ProgressCallback | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> list[Annotation]:
-        """Wait until every annotation has left ``importing``/``created``; in input order.
-
-        Polls with one ``GET /annotations?id=a,b,...`` per 100 pending annotations per round
-        (not one request per annotation). Annotations that end in ``failed_import`` are returned
-        as they are (check ``status``). Bound the wait with ``trio.fail_after``.
-
-        Blocking: runs the async method in one ``trio.run``. ``timeout``: give up after this many
-        seconds (``None``: no limit); the wait is cancelled cleanly and a :class:`TimeoutError` is
-        raised (``WaitTimeoutError``, also a :class:`trio.TooSlowError` and a
-        :class:`~rossum_trio.errors.RossumError`).
-        """
-        return self._call_waiting(
-            timeout,
-            self._async.wait_until_annotations_imported,
-            annotation_ids,
-            sleep_s,
-            on_progress,
-        )
-
     def bulk_upload_and_wait(
         self,
         queue_id: int,
@@ -1620,20 +1610,22 @@ class SyncDelegates(SyncRunner):
         metadata: dict[str, Any] | None = None,
         sleep_s: float = 2,
         on_progress: ProgressCallback | None = None,
+        on_result: ResultCallback | None = None,
         *,
         timeout: float | None = None,
     ) -> list[BulkUploadResult]:
         """Upload many files to a queue and wait until all their annotations are imported.
 
-        Returns one :class:`BulkUploadResult` per file, in the order of ``files``. Uploads run
-        concurrently under the client's in-flight cap; waiting is batched (see
-        :meth:`wait_until_annotations_imported`). ``on_progress(stage, done, total)`` is called
-        as files are uploaded (``"uploaded"``) and imported (``"imported"``).
+        Runs :meth:`bulk_upload` to its end and returns one
+        :class:`~rossum_trio.BulkUploadResult` per file, in the order of ``files``: every
+        file has one, whatever failed around it (``status`` says what happened, ``error``
+        why). To keep the results of a run that may be cancelled, pass ``on_result`` or use
+        :meth:`bulk_upload`.
 
         >>> files = [("a.pdf", "a.pdf"), ("b.pdf", "b.pdf")]
         >>> results = client.bulk_upload_and_wait(8199, files)  # doctest: +SKIP
-        >>> [r.annotations[0].status for r in results if r.ok]  # doctest: +SKIP
-        ['to_review', 'to_review']
+        >>> [r.status for r in results]  # doctest: +SKIP
+        ['imported', 'imported']
 
         Blocking: runs the async method in one ``trio.run``. ``timeout``: give up after this many
         seconds (``None``: no limit); the wait is cancelled cleanly and a :class:`TimeoutError` is
@@ -1647,6 +1639,36 @@ class SyncDelegates(SyncRunner):
             files,
             values,
             metadata,
+            sleep_s,
+            on_progress,
+            on_result,
+        )
+
+    def wait_until_annotations_imported(
+        self,
+        annotation_ids: Sequence[int],
+        sleep_s: float = 2,
+        on_progress: ProgressCallback | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> list[Annotation]:
+        """Wait until every annotation has left ``importing``/``created``; in input order.
+
+        Polls with one ``GET /annotations?id=a,b,...`` per 100 pending annotations per round
+        (not one request per annotation). Annotations that end in ``failed_import`` are returned
+        as they are (check ``status``). An id missing from the answers for three rounds in a
+        row raises :class:`~rossum_trio.errors.PollingError`. Bound the wait with
+        ``trio.fail_after``.
+
+        Blocking: runs the async method in one ``trio.run``. ``timeout``: give up after this many
+        seconds (``None``: no limit); the wait is cancelled cleanly and a :class:`TimeoutError` is
+        raised (``WaitTimeoutError``, also a :class:`trio.TooSlowError` and a
+        :class:`~rossum_trio.errors.RossumError`).
+        """
+        return self._call_waiting(
+            timeout,
+            self._async.wait_until_annotations_imported,
+            annotation_ids,
             sleep_s,
             on_progress,
         )

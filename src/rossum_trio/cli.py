@@ -23,8 +23,8 @@ from xml.etree import ElementTree
 import msgspec
 import trio
 
+from rossum_trio._bulk import BulkUploadResult
 from rossum_trio._client import AsyncRossumAPIClient
-from rossum_trio._methods_bulk import BulkUploadResult
 from rossum_trio.dtos import Token, UserCredentials
 from rossum_trio.errors import RossumError
 

@@ -180,7 +180,7 @@ def relation(i: int) -> dict[str, Any]:
 def page(results: list[Any], total_pages: int = 1, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "pagination": {
-            "total": len(results),
+            "total": len(results) * total_pages,  # pages of this size
             "total_pages": total_pages,
             "next": None,
             "previous": None,

@@ -83,7 +83,9 @@ async def test_object_answers(body: bytes) -> None:
 @SETTINGS
 @given(status=st.integers(300, 599), body=st.binary(max_size=40))
 async def test_error_statuses(status: int, body: bytes) -> None:
-    async with token_client(lambda _: httpx.Response(status, content=body), n_retries=1) as client:
+    async with token_client(
+        lambda _: httpx.Response(status, content=body), n_retries=1, rate_limit_max_wait_s=0
+    ) as client:
         with pytest.raises(RossumError) as info:
             await client.retrieve_workspace(7)
     assert f"HTTP {status}" in str(info.value)

@@ -600,11 +600,14 @@ async def test_request_and_request_json(
 ) -> None:
     api.post("/custom/endpoint").respond(json={"ok": True})
     api.delete("/custom/thing").respond(204)
-    raw = api.get("http://localhost:8000/absolute").respond(content=b"\x00\x01")
+    raw = api.get(f"{BASE}/absolute").respond(content=b"\x00\x01")
     assert await client.request_json("POST", "custom/endpoint", json={"data": 1}) == {"ok": True}
     assert await client.request_json("DELETE", "/custom/thing") == {}
-    response = await client.request("GET", url="http://localhost:8000/absolute")
+    response = await client.request("GET", url=f"{BASE}/absolute")
     assert response.content == b"\x00\x01" and raw.called
+    # Absolute URLs elsewhere never get the credentials (differences.md).
+    with pytest.raises(ValueError, match="refusing to send credentials to 'localhost'"):
+        await client.request("GET", url="http://localhost:8000/absolute")
 
 
 async def test_get_token_and_authenticate(api: respx.MockRouter) -> None:

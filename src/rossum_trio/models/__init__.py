@@ -14,6 +14,7 @@ from rossum_trio.models._decode import (
     decode_resource,
     decoder_for,
     deserialize_default,
+    resource_of,
 )
 from rossum_trio.models.annotation import Annotation, AnnotationProcessingDuration, Prediction
 from rossum_trio.models.automation import (
@@ -118,4 +119,5 @@ __all__ = [
     "decode_resource",
     "decoder_for",
     "deserialize_default",
+    "resource_of",
 ]

@@ -80,6 +80,16 @@ RESOURCE_TO_MODEL: dict[Resource, type[Any]] = {
 }
 
 
+#: The resource of each model class (the inverse of :data:`RESOURCE_TO_MODEL`).
+MODEL_TO_RESOURCE: dict[type[Any], Resource] = {m: r for r, m in RESOURCE_TO_MODEL.items()}
+
+
+def resource_of(model: type[Any]) -> Resource:
+    """The :class:`Resource` whose objects ``model`` describes (what a custom deserializer
+    is told)."""
+    return MODEL_TO_RESOURCE[model]
+
+
 _DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
