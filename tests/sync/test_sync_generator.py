@@ -104,20 +104,20 @@ def test_generated_docstrings_speak_of_blocking_use() -> None:
 
 
 def test_async_talk_in_the_source_docstrings_is_rewritten() -> None:
-    """Where an async docstring tells to bound a wait with trio.fail_after, or shows ``await``
-    / ``async for``, the sync twin says ``timeout=`` / shows plain calls and ``for``."""
+    """Where an async docstring tells to bound a wait with trio.fail_after, or shows
+    ``async for``, the sync twin says ``timeout=`` / shows a plain ``for``."""
     docs = _generated_docstrings()
     rewritten = 0
     for name, doc in docs.items():
         member = getattr(AsyncRossumAPIClient, name, None)
         source = (member.__doc__ or "") if member is not None else ""
         if "fail_after" in source:
-            assert "Bound the wait with ``timeout=``" in " ".join(doc.split()), name
+            assert "``timeout=``" in doc.split("\n\nBlocking:")[0], name
             rewritten += 1
         if "async for" in source:
             assert re.search(r"^>>> for \w+ in client\.", doc, re.M), name
             rewritten += 1
-    assert rewritten >= 3  # poll_annotation, poll_task, list_annotations, ...
+    assert rewritten, "no async docstring needs rewriting any more: this test is vacuous"
 
 
 # -- the rules, on synthetic docstrings ------------------------------------------------------
