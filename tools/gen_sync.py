@@ -20,11 +20,10 @@ as written and their names imported from where the async module imports them:
 * a plain ``def`` returning a ``ByteStream`` -> a ``SyncByteStream``;
 * any other plain ``def`` -> called as is; a property -> the same property.
 
-**Docstrings** are the async ones rewritten for blocking use, by the rules below
-(:data:`CODE_RULES`, :data:`PROSE_RULES`, :data:`WAITING_RULES`) plus per-method paragraph
-replacements (:data:`DOC_OVERRIDES`); a paragraph a rule changed is re-wrapped. If a docstring
-still speaks of awaiting, async iteration, cancel scopes or ``trio.fail_after`` afterwards
-(:data:`ASYNC_ONLY`), generation fails: add a rule or an override, never edit the output.
+**Docstrings** are the async ones rewritten for blocking use by the explicit rules and
+per-method overrides of ``tools/sync_docstrings.py``; if one still speaks of awaiting, async
+iteration, cancel scopes or ``trio.fail_after``, generation fails: add a rule or an override
+there, never edit the output.
 
 **Formatting** is ruff's, with the project's configuration: the text goes through
 ``ruff check --fix --select I`` (import sorting) and ``ruff format``.
@@ -49,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from sync_docstrings import WIDTH, GenerationError, sync_docstring
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Where the generated module goes.
@@ -83,142 +84,6 @@ _WAITING = re.compile(r"^(poll|wait)_|_wait|_until_")
 def is_waiting(name: str) -> bool:
     """Whether the blocking twin of ``name`` takes ``timeout=`` (a polling/waiting helper)."""
     return bool(_WAITING.search(name))
-
-
-class GenerationError(Exception):
-    """The async surface has something the generator cannot mirror safely."""
-
-
-# -- docstrings --------------------------------------------------------------------------------
-
-Rule = tuple[re.Pattern[str], str]
-
-#: Applied to code: doctest lines (``>>>``, ``...``) and ``inline literals``.
-CODE_RULES: list[Rule] = [
-    (re.compile(r"\bawait\s+"), ""),
-    (re.compile(r"\basync\s+(for|with)\b"), r"\1"),
-]
-#: Applied to the prose of every member.
-PROSE_RULES: list[Rule] = [
-    (re.compile(r"\basync (iterator|iterable)\b"), r"\1"),
-]
-#: Applied to the prose of waiting helpers only: they bound the wait with ``timeout=``.
-WAITING_RULES: list[Rule] = [
-    (
-        re.compile(
-            r"``trio\.(?:fail_after|move_on_after)(?:\([^`]*\))?``"
-            r"|\b(?:a |the )?(?:trio )?cancel scope\b"
-        ),
-        "``timeout=``",
-    ),
-]
-#: What a blocking docstring must not say once the rules have run.
-ASYNC_ONLY = re.compile(
-    r"\bawait\b|\basync\s+(?:for|with|iterator|iterable|generator)\b|\bfail_after\b"
-    r"|\bmove_on_after\b|\bcancel scopes?\b|\bnurser(?:y|ies)\b|\btrio\.sleep\b"
-)
-
-#: Per-method replacements: name -> {start of an async paragraph: the blocking paragraph}.
-#: The start must match exactly one paragraph (a stale entry fails generation).
-DOC_OVERRIDES: dict[str, dict[str, str]] = {
-    "request_paginated": {
-        "Positional parameters after ``url``": (
-            "Positional parameters after ``url`` follow the official *sync* client's order: "
-            "``ordering, sideloads, content_schema_ids, method, json, max_pages, paginated`` "
-            "(the async client has ``max_pages`` before ``json``); other keywords are query "
-            "filters. ``paginated=False`` makes a single request."
-        ),
-    },
-    "request_cursor_paginated": {
-        "Positional parameters after ``url``": (
-            "Positional parameters after ``url`` follow the official *sync* client's order: "
-            "``ordering, sideloads, content_schema_ids, method, json, max_pages`` (the async "
-            "client has ``max_pages`` before ``json``); other keywords are query filters (sent "
-            "on the first request only)."
-        ),
-    },
-}
-
-#: Docstring text width: the line length minus a method body's indentation.
-_WIDTH = 100 - 8
-_LITERAL = re.compile(r"``[^`]+``")
-
-
-def _sub_all(rules: list[Rule], text: str) -> str:
-    for pattern, replacement in rules:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _is_code(line: str) -> bool:
-    return line.lstrip().startswith((">>>", "..."))
-
-
-def _rewrite_line(line: str, waiting: bool) -> str:
-    if _is_code(line):
-        return _sub_all(CODE_RULES, line)
-    line = _LITERAL.sub(lambda m: _sub_all(CODE_RULES, m.group()), line)
-    line = _sub_all(PROSE_RULES, line)
-    return _sub_all(WAITING_RULES, line) if waiting else line
-
-
-def _is_plain_prose(lines: list[str]) -> bool:
-    """Whether a paragraph may be re-wrapped (no code, list, literal block or indentation)."""
-    return not any(
-        _is_code(line)
-        or line.startswith((" ", "* ", "- "))
-        or line.rstrip().endswith("::")
-        or line.startswith(("#:", ".."))
-        for line in lines
-    )
-
-
-def _fill(text: str, first: bool) -> list[str]:
-    # The first line of a docstring follows the opening quotes.
-    lead = '"""' if first else ""
-    filled = textwrap.fill(
-        " ".join(text.split()),
-        _WIDTH,
-        initial_indent=lead,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    return filled[len(lead) :].splitlines()
-
-
-def sync_docstring(name: str, doc: str, *, waiting: bool) -> str:
-    """The blocking twin's docstring for the async member ``name`` (without the trailing note).
-
-    Raises :class:`GenerationError` for a stale override, or if the text still speaks of
-    async-only things after the rules ran.
-    """
-    paragraphs = [p.splitlines() for p in re.split(r"\n[ \t]*\n", doc.strip())]
-    changed = [False] * len(paragraphs)
-    for start, replacement in DOC_OVERRIDES.get(name, {}).items():
-        hits = [
-            i for i, p in enumerate(paragraphs) if " ".join(" ".join(p).split()).startswith(start)
-        ]
-        if len(hits) != 1:
-            raise GenerationError(
-                f"{name}: DOC_OVERRIDES expects one paragraph starting {start!r}, found "
-                f"{len(hits)}; update the override"
-            )
-        paragraphs[hits[0]] = [replacement]
-        changed[hits[0]] = True
-    out: list[str] = []
-    for index, lines in enumerate(paragraphs):
-        rewritten = [_rewrite_line(line, waiting) for line in lines]
-        if (changed[index] or rewritten != lines) and _is_plain_prose(rewritten):
-            rewritten = _fill(" ".join(rewritten), first=index == 0)
-        out.append("\n".join(rewritten))
-    text = "\n\n".join(out)
-    leftover = sorted({m.group() for m in ASYNC_ONLY.finditer(text)})
-    if leftover:
-        raise GenerationError(
-            f"{name}: the blocking docstring would still say {leftover}; add a rule or an "
-            f"entry in DOC_OVERRIDES (tools/gen_sync.py)"
-        )
-    return text
 
 
 _NOTE_CALL = "Blocking: runs the async method in one ``trio.run``."
@@ -510,7 +375,7 @@ def _member(cls: type, name: str, imports: _Imports) -> str:
             body = _call(target, forward)
     _resolve_names(exprs, fn.__module__, imports)
     doc = inspect.getdoc(fn) or f"See :meth:`AsyncRossumAPIClient.{name}`."
-    text = f"{sync_docstring(name, doc, waiting=waiting)}\n\n{textwrap.fill(note, _WIDTH)}"
+    text = f"{sync_docstring(name, doc, waiting=waiting)}\n\n{textwrap.fill(note, WIDTH)}"
     return _def(name, params, returns) + _docstring(text) + body
 
 
@@ -524,7 +389,7 @@ def _init(cls: type, imports: _Imports) -> str:
         "``transport=`` must be an *async* httpx transport (``httpx.AsyncHTTPTransport``, "
         "``httpx.MockTransport``, ``httpx.ASGITransport``): the calls run the async client "
         "inside ``trio.run``.",
-        _WIDTH,
+        WIDTH,
     )
     body = ""
     if "transport=transport" in forward:
@@ -547,8 +412,9 @@ def public_members(cls: type) -> list[str]:
 
 _HEADER = f'''"""GENERATED by ``{COMMAND}`` from ``AsyncRossumAPIClient``: do not edit. @generated
 
-One blocking delegate per public member of the async client. The rules (which members, how
-their docstrings are rewritten for blocking use) are in ``tools/gen_sync.py``.
+One blocking delegate per public member of the async client. The rules are in
+``tools/gen_sync.py`` (which members, and how) and ``tools/sync_docstrings.py`` (how their
+docstrings are rewritten for blocking use).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """``tools/gen_sync.py``: the generated module is current and ruff-formatted, the drift check
-fails on a stale file, and the docstrings are rewritten for blocking use."""
+fails on a stale file, and the docstrings are rewritten for blocking use
+(``tools/sync_docstrings.py``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from pathlib import Path
 import pytest
 
 import gen_sync
+import sync_docstrings
 from rossum_trio import AsyncRossumAPIClient
 
 SCRIPT = Path(gen_sync.__file__)
+sync_docstring = sync_docstrings.sync_docstring
+GenerationError = sync_docstrings.GenerationError
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +63,7 @@ def test_the_script_checks_from_the_command_line(tmp_path: Path) -> None:
 
 def test_generator_and_output_are_lint_clean() -> None:
     ruff = gen_sync.ruff_executable()
-    for path in (gen_sync.TARGET, SCRIPT):
+    for path in (gen_sync.TARGET, SCRIPT, Path(sync_docstrings.__file__)):
         for args in (["check"], ["format", "--check"]):
             done = subprocess.run([ruff, *args, str(path)], capture_output=True, text=True)
             assert done.returncode == 0, done.stdout + done.stderr
@@ -125,18 +129,18 @@ def test_async_talk_in_the_source_docstrings_is_rewritten() -> None:
 
 def test_waiting_helpers_bound_the_wait_with_timeout() -> None:
     doc = "Poll a thing.\n\nBound the wait with ``trio.fail_after``, or a cancel scope."
-    out = gen_sync.sync_docstring("poll_thing", doc, waiting=True)
+    out = sync_docstring("poll_thing", doc, waiting=True)
     assert out == "Poll a thing.\n\nBound the wait with ``timeout=``, or ``timeout=``."
 
 
 def test_async_only_advice_on_a_non_waiting_member_needs_an_override() -> None:
     doc = "Fetch a thing.\n\nBound it with ``trio.fail_after``."
-    with pytest.raises(gen_sync.GenerationError, match="retrieve_thing.*fail_after"):
-        gen_sync.sync_docstring("retrieve_thing", doc, waiting=False)
+    with pytest.raises(GenerationError, match="retrieve_thing.*fail_after"):
+        sync_docstring("retrieve_thing", doc, waiting=False)
     # A timeout example written as code cannot be rewritten by a rule either.
     example = "Wait.\n\n>>> with trio.fail_after(5):\n...     await client.poll_thing(1)"
-    with pytest.raises(gen_sync.GenerationError, match="fail_after"):
-        gen_sync.sync_docstring("poll_thing", example, waiting=True)
+    with pytest.raises(GenerationError, match="fail_after"):
+        sync_docstring("poll_thing", example, waiting=True)
 
 
 def test_code_becomes_blocking() -> None:
@@ -148,7 +152,7 @@ def test_code_becomes_blocking() -> None:
         ">>> async with client.stream() as s:\n"
         "...     data = await s.read_all()"
     )
-    out = gen_sync.sync_docstring("list_things", doc, waiting=False)
+    out = sync_docstring("list_things", doc, waiting=False)
     assert out.splitlines()[0] == "List things; an iterator of things."
     assert "Use ``client.count()`` or ``for t in client.list_things()``." in out
     assert out.endswith(
@@ -164,7 +168,7 @@ def test_changed_prose_is_rewrapped_and_structure_is_kept() -> None:
     bullets = "* ``await x`` in a bullet\n* second bullet"
     untouched = "An untouched\nparagraph keeps its line breaks."
     doc = f"Summary.\n\n{long_prose}\n\n{bullets}\n\n{untouched}"
-    out = gen_sync.sync_docstring("thing", doc, waiting=False)
+    out = sync_docstring("thing", doc, waiting=False)
     summary, prose, listed, kept = out.split("\n\n")
     assert summary == "Summary."
     assert all(len(line) <= 92 for line in prose.splitlines())
@@ -176,18 +180,18 @@ def test_changed_prose_is_rewrapped_and_structure_is_kept() -> None:
 
 def test_overrides_replace_one_paragraph(monkeypatch: pytest.MonkeyPatch) -> None:
     overrides = {"thing": {"Async order:": "Sync order: ``a, c, b``."}}
-    monkeypatch.setattr(gen_sync, "DOC_OVERRIDES", overrides)
+    monkeypatch.setattr(sync_docstrings, "DOC_OVERRIDES", overrides)
     doc = "Do a thing.\n\nAsync order: ``a, b,\nc``.\n\nMore."
-    out = gen_sync.sync_docstring("thing", doc, waiting=False)
+    out = sync_docstring("thing", doc, waiting=False)
     assert out == "Do a thing.\n\nSync order: ``a, c, b``.\n\nMore."
-    with pytest.raises(gen_sync.GenerationError, match="DOC_OVERRIDES"):
-        gen_sync.sync_docstring("thing", "Do a thing.\n\nThe order changed.", waiting=False)
+    with pytest.raises(GenerationError, match="DOC_OVERRIDES"):
+        sync_docstring("thing", "Do a thing.\n\nThe order changed.", waiting=False)
 
 
 def test_the_real_overrides_still_match() -> None:
-    for name in gen_sync.DOC_OVERRIDES:
+    for name in sync_docstrings.DOC_OVERRIDES:
         doc = getattr(AsyncRossumAPIClient, name).__doc__
-        gen_sync.sync_docstring(name, doc, waiting=gen_sync.is_waiting(name))
+        sync_docstring(name, doc, waiting=gen_sync.is_waiting(name))
 
 
 # -- a member the client does not have yet ---------------------------------------------------
