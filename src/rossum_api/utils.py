@@ -4,15 +4,7 @@
 official helper, never produces ``//``).
 """
 
-from typing import Any, Protocol
-
 from rossum_trio._base import _singular as to_singular
-
-
-class ObjectWithStatus(Protocol):
-    """Anything with a ``status`` (the bound of ``AnnotationType`` and ``TaskType``)."""
-
-    status: Any
-
+from rossum_trio.types import ObjectWithStatus
 
 __all__ = ["ObjectWithStatus", "to_singular"]

@@ -6,7 +6,7 @@ import email.utils
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -98,7 +98,7 @@ def export_query(export_format: str, columns: Iterable[str] = (), **filters: Any
     return query
 
 
-def export_method(filters: Mapping[str, Any]) -> str:
+def export_method(filters: Mapping[str, Any]) -> Literal["GET", "POST"]:
     """Exports move annotations (``to_status``) only with POST; otherwise they are a GET."""
     return "POST" if "to_status" in filters else "GET"
 

@@ -1,8 +1,8 @@
 """The blocking client: :class:`SyncRossumAPIClient`, every call one ``trio.run``.
 
-The methods are generated from :class:`~rossum_trio.AsyncRossumAPIClient`
-(``_sync_generated.py``, by ``python -m rossum_trio._gen_sync``); the machinery is in
-``_sync_base.py``. Nothing here reimplements a request.
+The methods are generated from :class:`~rossum_trio.AsyncRossumAPIClient` into
+``_sync_generated.py`` by the development script ``tools/gen_sync.py`` (not shipped); the
+machinery is in ``_sync_base.py``. Nothing here reimplements a request.
 """
 
 from __future__ import annotations

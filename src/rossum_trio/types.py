@@ -4,7 +4,7 @@ accepts may be passed, with a leading ``-`` for descending order."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 __all__ = [
     "AnnotationOrdering",
@@ -14,6 +14,7 @@ __all__ = [
     "HookOrdering",
     "HttpMethod",
     "JsonDict",
+    "ObjectWithStatus",
     "OrganizationGroupOrdering",
     "OrganizationOrdering",
     "QueueOrdering",
@@ -30,6 +31,14 @@ __all__ = [
 JsonDict = dict[str, Any]
 HttpMethod = Literal["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 Sideload = Literal["content", "automation_blockers", "documents", "modifiers", "queues"]
+
+
+class ObjectWithStatus(Protocol):
+    """Anything with a ``status`` (annotations, tasks; the bound of the official
+    ``AnnotationType`` and ``TaskType``)."""
+
+    status: Any
+
 
 AnnotationOrdering = Literal[
     "document",

@@ -8,10 +8,19 @@ from xml.etree import ElementTree
 
 import pytest
 import trio
+import trio.testing
 
 from rossum_trio import AsyncRossumAPIClient, Token
 from rossum_trio.cli import main
 from rossum_trio.emulator import Emulator, sample_invoices
+
+
+@pytest.fixture
+def idle_autojump_clock() -> trio.testing.MockClock:
+    """Virtual time that jumps only when trio has been idle for 50 ms of real time: files
+    are read in worker threads, and a clock that jumps while a thread reads would make the
+    upload phase look arbitrarily slow in virtual time (and the poll count flaky)."""
+    return trio.testing.MockClock(autojump_threshold=0.05)
 
 
 def write_samples(folder: pathlib.Path, count: int) -> list[tuple[pathlib.Path, str]]:
@@ -22,7 +31,9 @@ def write_samples(folder: pathlib.Path, count: int) -> list[tuple[pathlib.Path, 
     return files
 
 
-async def test_bulk_upload_and_wait(tmp_path: pathlib.Path, autojump_clock: object) -> None:
+async def test_bulk_upload_and_wait(
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock
+) -> None:
     emulator = Emulator(import_delay_s=5.0)
     files = write_samples(tmp_path, 40)
     empty = tmp_path / "empty.pdf"

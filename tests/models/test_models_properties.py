@@ -35,7 +35,7 @@ from rossum_trio.models import (
     task,
 )
 from rossum_trio.models import automation as automation_models
-from rossum_trio.models.schema import Node, Schema, Section
+from rossum_trio.models.schema import Datapoint, Multivalue, Node, Schema, Section, Tuple
 
 ENUMS: list[type[StrEnum]] = [
     task.TaskType,
@@ -111,9 +111,20 @@ def structs(cls: type[msgspec.Struct]) -> st.SearchStrategy[Any]:
     info = mi.type_info(cls)
     assert isinstance(info, mi.StructType)
     fields = {field.name: for_type(field.type) for field in info.fields}
+    # Schema containers hold their children as `Any` for msgspec (converted by category in
+    # __post_init__); generate real nodes. A node's category is always its own kind.
     if cls is Schema:
-        # `content` is typed `Any` for msgspec (decoded in two steps); generate real sections.
         fields["content"] = st.lists(structs(Section), max_size=3)
+    if cls is Section:
+        fields["children"] = st.lists(
+            st.one_of(structs(Datapoint), structs(Multivalue), structs(Tuple)), max_size=3
+        )
+    if cls is Multivalue:
+        fields["children"] = st.one_of(structs(Datapoint), structs(Tuple))
+    if cls is Tuple:
+        fields["children"] = st.lists(structs(Datapoint), max_size=3)
+    if "category" in fields and issubclass(cls, Node):
+        fields["category"] = st.just(next(f.default for f in info.fields if f.name == "category"))
     if cls is rule.RuleAction:
         # Also build well-formed actions of every known type with their payload Structs.
         payloads = st.sampled_from(sorted(rule._ACTION_TYPE_TO_PAYLOAD)).flatmap(
@@ -303,6 +314,35 @@ def test_nested_unknown_values_decode(
     decoded_rule = decode_resource(Resource.Rule, msgspec.json.encode(rule_payload))
     assert decoded_rule == deserialize_default(Resource.Rule, rule_payload)
     assert decoded_rule.actions[0].type == action["type"]
+
+
+KINDS = {Section: "section", Datapoint: "datapoint", Multivalue: "multivalue", Tuple: "tuple"}
+
+
+def _categories_match(node: Any, data: dict[str, Any]) -> None:
+    assert data["category"] == node.category == KINDS[type(node)]
+    children = getattr(node, "children", None)
+    if children is None:
+        return
+    if isinstance(children, list):
+        for child, child_data in zip(children, data["children"], strict=True):
+            _categories_match(child, child_data)
+    else:
+        _categories_match(children, data["children"])
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj=structs(Schema))
+def test_schema_categories_survive_every_round_trip(obj: Schema) -> None:
+    """Each node is written out with its own category and comes back as the same node, on
+    the bytes path, the dict path and the official ``from_dict``."""
+    builtins = msgspec.to_builtins(obj)
+    for section, section_data in zip(obj.content, builtins["content"], strict=True):
+        _categories_match(section, section_data)
+    encoded = msgspec.json.encode(obj)
+    assert decode_resource(Resource.Schema, encoded) == obj
+    assert deserialize_default(Resource.Schema, json.loads(encoded)) == obj
+    assert Schema.from_dict(builtins) == obj
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -166,6 +166,110 @@ def test_round_trip(schema: Schema) -> None:
     encoded = msgspec.json.encode(schema)
     assert msgspec.json.decode(encoded, type=Schema) == schema
     assert Schema.from_dict(json.loads(encoded)) == schema
+    assert Schema.from_dict(msgspec.to_builtins(schema)) == schema
+    assert msgspec.convert(msgspec.to_builtins(schema), Schema) == schema
+    # The encoded tree is the payload it was decoded from (categories included).
+    assert _without_nulls(json.loads(encoded)) == _without_nulls(SCHEMA)
+
+
+def _without_nulls(value: Any) -> Any:
+    """``value`` without null/default-looking entries, to compare with a sparse payload."""
+    if isinstance(value, dict):
+        return {
+            k: _without_nulls(v)
+            for k, v in value.items()
+            if v not in (None, [], {}, False) and not (k == "can_export" and v is True)
+        }
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def test_category_is_a_field_as_officially() -> None:
+    """``category`` is a constructor argument in the official position, with the official
+    default, a Struct field, and part of asdict/to_builtins."""
+    assert Datapoint(id="x", category="datapoint") == Datapoint(id="x")
+    assert Datapoint(id="x").category == "datapoint"
+    # Positional construction follows the official field order (category after description).
+    dp = Datapoint("x", "string", "Label", "Description", "datapoint", True)
+    assert (dp.label, dp.description, dp.category, dp.disable_prediction) == (
+        "Label",
+        "Description",
+        "datapoint",
+        True,
+    )
+    row = Tuple("row", [dp], "tuple", "Row")
+    table = Multivalue("table", row, "multivalue", "Table")
+    section = Section("s", [table], "section", "Section", "icon")
+    assert (row.label, table.label, section.label, section.icon) == (
+        "Row",
+        "Table",
+        "Section",
+        "icon",
+    )
+    assert Tuple(id="row", children=[]).category == "tuple"
+    assert Multivalue(id="m", children=dp).category == "multivalue"
+    assert Section(id="s").category == "section"
+    for node in (dp, row, table, section):
+        assert "category" in {f.name for f in msgspec.structs.fields(node)}
+        assert msgspec.structs.asdict(node)["category"] == node.category
+        assert msgspec.to_builtins(node)["category"] == node.category
+    schema = Schema(id=1, content=[section])
+    built = msgspec.to_builtins(schema)
+    assert built["content"][0]["children"][0]["children"]["children"][0]["category"] == "datapoint"
+    assert "category" not in built and not hasattr(schema, "category")
+
+
+def test_a_node_of_another_category_is_refused() -> None:
+    """A Datapoint written out as a ``tuple`` would come back as something else."""
+    with pytest.raises(ValueError, match=r"Datapoint.category is always 'datapoint', got 'tuple'"):
+        Datapoint(id="x", category="tuple")
+    with pytest.raises(ValueError, match="always 'section'"):
+        Section(id="s", category="Section")
+    with pytest.raises(msgspec.ValidationError, match="always 'datapoint'"):
+        msgspec.convert({"id": "x", "category": "multivalue"}, Datapoint)
+    with pytest.raises(msgspec.ValidationError, match="always 'tuple'"):
+        Tuple.from_dict({"id": "t", "children": [], "category": "section"})
+
+
+def test_a_null_category_takes_the_default_where_a_kind_is_implied() -> None:
+    section = Section.from_dict(
+        {
+            "id": "s",
+            "children": [
+                {"id": "raw", "category": None},  # a section child has no implied kind
+                {
+                    "category": "multivalue",
+                    "id": "m",
+                    "children": {
+                        "category": "tuple",
+                        "id": "t",
+                        "children": [{"id": "d", "category": None}, {"id": "e"}],
+                    },
+                },
+            ],
+        }
+    )
+    assert section.children[0] == {"id": "raw", "category": None}
+    row = section.children[1].children
+    assert isinstance(row, Tuple)
+    assert row.children == [Datapoint(id="d"), Datapoint(id="e")]
+    schema = Schema.from_dict({"id": 1, "content": [{"id": "s", "category": None}]})
+    assert schema.content == [Section(id="s")]
+
+
+def test_type_errors_name_the_path() -> None:
+    bad = copy.deepcopy(SCHEMA)
+    bad["content"][1]["children"][0]["children"]["children"][1]["label"] = 5
+    with pytest.raises(msgspec.ValidationError) as info:
+        decode_resource(Resource.Schema, _bytes(bad))
+    path = "$.content[1].children[0].children.children[1].label"
+    assert str(info.value) == f"Expected `str | null`, got `int` - at `{path}`"
+    bad["content"] = [{"id": "s", "children": [3]}]
+    with pytest.raises(
+        msgspec.ValidationError, match=r"`object`, got `int` - at `\$.content\[0\].children\[0\]`"
+    ):
+        Schema.from_dict(bad)
 
 
 def test_parents_are_set(schema: Schema) -> None:

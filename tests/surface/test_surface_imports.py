@@ -2,8 +2,9 @@
 
 ``data/upstream_names.json`` lists, per official module, the public names defined there (taken
 from the 3.17.0 wheel). Left out on purpose: ``rossum_api.models.DACITE_CONFIG`` (we do not use
-dacite), ``rossum_api.utils.enforce_domain``, the internal clients and the private helpers of
-``domain_logic`` (see docs/differences.md).
+dacite), ``rossum_api.utils.enforce_domain``, the internal clients and the ``domain_logic``
+modules that only serve them (``documents``, ``emails``, ``pagination``, ``retry``, ...; see
+docs/differences.md).
 """
 
 from __future__ import annotations

@@ -1,26 +1,30 @@
 """Schemas: the tree of sections, datapoints, multivalues and tuples a queue extracts.
 
-The nodes form a tagged union on the wire key ``category`` (``section``, ``datapoint``,
-``multivalue``, ``tuple``). msgspec does not let a field share the tag's name, so ``category``
-is a class attribute on each node (``Datapoint.category == "datapoint"``), still emitted by
-encoding; it is therefore not a constructor argument as in the official dataclasses.
+Each node carries ``category`` (``section``, ``datapoint``, ``multivalue``, ``tuple``) as a real
+field, in the official position and with the official default, so ``Datapoint(id="x")`` and
+``Datapoint(id="x", category="datapoint")`` both work and encoding writes it like any field. A
+node's ``category`` is always its own kind (anything else raises ``ValueError``): a node written
+out with another category would come back as a different node.
 
-Decoding is tolerant: a node whose ``category`` is unknown stays a raw ``dict`` in its parent's
-``children`` (as the official client does). To make that hold on every decode path (a decoder
-for ``Schema`` or for a page of schemas, ``msgspec.convert``, :meth:`Schema.from_dict`),
-``Schema.content`` is decoded in two steps: msgspec yields plain objects for the sections, and
-``Schema.__post_init__`` converts each one with the strict tagged union, falling back to a
-per-node walk only for a section that holds something unknown. This is the one place where the
-models take a dict stage; schemas are small and rarely listed.
+Decoding picks each child's class by its ``category``. msgspec's tagged unions cannot do it
+here, as a struct may not have a field named like its tag (``tag_field``), so containers hold
+their children as plain objects for msgspec, and each container's ``__post_init__`` converts
+them one level down (:func:`_child`); this is the one place where the models take a dict stage
+(schemas are small and rarely listed). The same step keeps a node whose ``category`` is
+unknown as a raw ``dict`` in its parent (as the official client does), and it runs whatever
+the path: a decoder for ``Schema`` or a page of schemas, ``msgspec.convert``, ``from_dict``,
+or construction with dicts as children. Type errors name the full path, e.g.
+``$.content[0].children[2].id``.
 
 After decoding (or construction), each node's :attr:`~Node.parent` is its container.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 import msgspec
 
@@ -107,10 +111,8 @@ class Matching(msgspec.Struct):
     configuration: MatchingConfiguration
 
 
-class Node(msgspec.Struct, Generic[ParentType], dict=True, tag_field="category"):
+class Node(msgspec.Struct, Generic[ParentType], dict=True):
     """Base of the schema nodes: the ``parent`` link and ``traverse``."""
-
-    category: ClassVar[str]
 
     @property
     def parent(self) -> ParentType | None:
@@ -127,25 +129,30 @@ class Node(msgspec.Struct, Generic[ParentType], dict=True, tag_field="category")
         raise NotImplementedError
 
 
+def _wrong_category(node: object, expected: str) -> None:
+    got = getattr(node, "category", None)
+    raise ValueError(f"{type(node).__name__}.category is always {expected!r}, got {got!r}")
+
+
 def _adopt(parent: object, children: Any) -> None:
     for child in children:
         if isinstance(child, Node):
             child._attach(parent)
 
 
-class Datapoint(Node["Multivalue | Section | Tuple"], tag="datapoint"):
+class Datapoint(Node["Multivalue | Section | Tuple"]):
     """A datapoint: a single extracted value (a field of the document).
 
     ``type`` (``string``, ``number``, ``date``, ``enum``, ``button``), ``enum_value_type`` and
-    ``format`` (:data:`NumberFormat` or :data:`DateFormat`) are plain strings.
+    ``format`` (:data:`NumberFormat` or :data:`DateFormat`) are plain strings; ``category`` is
+    always ``"datapoint"``.
     """
-
-    category: ClassVar[str] = "datapoint"
 
     id: str
     type: str | None = None
     label: str | None = None
     description: str | None = None
+    category: str = "datapoint"  # always
     disable_prediction: bool = False
     hidden: bool = False
     can_export: bool = True
@@ -165,6 +172,10 @@ class Datapoint(Node["Multivalue | Section | Tuple"], tag="datapoint"):
     matching: Matching | None = None
     enum_value_type: str | None = None
     format: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.category != "datapoint":
+            _wrong_category(self, "datapoint")
 
     @property
     def is_button(self) -> bool:
@@ -198,30 +209,35 @@ class Datapoint(Node["Multivalue | Section | Tuple"], tag="datapoint"):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Datapoint:
-        """Build from an API dict (``msgspec.ValidationError`` if it does not fit)."""
-        data = _without(data, "category")
-        if isinstance(data.get("matching"), dict):
-            matching = dict(data["matching"])
-            matching["configuration"] = MatchingConfiguration._normalized(
-                matching.get("configuration")
-            )
-            data["matching"] = matching
-        return msgspec.convert(data, cls)
+        """Build from an API dict (``msgspec.ValidationError`` if it does not fit).
+
+        Accepts ``formula``/``comment`` in a matching configuration besides the wire keys.
+        """
+        return _from_dict(data, cls)
 
 
-class Tuple(Node["Multivalue | Section"], tag="tuple"):
+class Tuple(Node["Multivalue | Section"]):
     """A tuple: one row of a table, holding datapoints with different ids."""
 
-    category: ClassVar[str] = "tuple"
-
     id: str
-    children: list[Datapoint]
+    # Plain objects for msgspec, converted in __post_init__ (see the module docstring).
+    if TYPE_CHECKING:
+        children: list[Datapoint]
+    else:
+        children: list[Any]
+    category: str = "tuple"  # always
     label: str | None = None
     disable_prediction: bool = False
     hidden: bool = False
     rir_field_names: list[str] | None = None
 
     def __post_init__(self) -> None:
+        if self.category != "tuple":
+            _wrong_category(self, "tuple")
+        self.children = [
+            _child(child, _TUPLE_CHILDREN, Datapoint, f"children[{index}]")
+            for index, child in enumerate(self.children)
+        ]
         _adopt(self, self.children)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Tuple | Datapoint]:
@@ -234,23 +250,18 @@ class Tuple(Node["Multivalue | Section"], tag="tuple"):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tuple:
         """Build from an API dict; children of an unknown category stay raw dicts."""
-        children = [
-            _node_from_dict(child, _TUPLE_CHILDREN, Datapoint)
-            for child in _list_field(data, "children", [])
-        ]
-        node = msgspec.convert({**_without(data, "category", "children"), "children": []}, cls)
-        node.children = children  # may hold raw dicts
-        node.__post_init__()
-        return node
+        return _from_dict(data, cls)
 
 
-class Multivalue(Node["Section"], tag="multivalue"):
+class Multivalue(Node["Section"]):
     """A multivalue: repeated occurrences (table rows or a list) of one child template."""
 
-    category: ClassVar[str] = "multivalue"
-
     id: str
-    children: Datapoint | Tuple
+    if TYPE_CHECKING:
+        children: Datapoint | Tuple
+    else:
+        children: Any
+    category: str = "multivalue"  # always
     label: str | None = None
     rir_field_names: list[str] | None = None
     min_occurrences: int | None = None
@@ -260,6 +271,9 @@ class Multivalue(Node["Section"], tag="multivalue"):
     hidden: bool = False
 
     def __post_init__(self) -> None:
+        if self.category != "multivalue":
+            _wrong_category(self, "multivalue")
+        self.children = _child(self.children, _MULTIVALUE_CHILDREN, None, "children")
         _adopt(self, (self.children,))
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Multivalue | Datapoint | Tuple]:
@@ -271,28 +285,28 @@ class Multivalue(Node["Section"], tag="multivalue"):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Multivalue:
         """Build from an API dict; a child of an unknown category stays a raw dict."""
-        rest = _without(data, "category", "children")
-        if "children" not in data:
-            return msgspec.convert(rest, cls)  # reports the missing field
-        child = _node_from_dict(data["children"], _MULTIVALUE_CHILDREN, None)
-        # ``children`` is required: convert with a stand-in, then put the real child in place.
-        node = msgspec.convert({**rest, "children": {"category": "datapoint", "id": ""}}, cls)
-        node.children = child  # may be a raw dict
-        node.__post_init__()
-        return node
+        return _from_dict(data, cls)
 
 
-class Section(Node["Schema"], tag="section"):
+class Section(Node["Schema"]):
     """A section: a top-level group of datapoints, multivalues and tuples."""
 
-    category: ClassVar[str] = "section"
-
     id: str
-    children: list[Datapoint | Multivalue | Tuple] = []
+    if TYPE_CHECKING:
+        children: list[Datapoint | Multivalue | Tuple] = []
+    else:
+        children: list[Any] = []
+    category: str = "section"  # always
     label: str | None = None
     icon: str | None = None
 
     def __post_init__(self) -> None:
+        if self.category != "section":
+            _wrong_category(self, "section")
+        self.children = [
+            _child(child, _SECTION_CHILDREN, None, f"children[{index}]")
+            for index, child in enumerate(self.children)
+        ]
         _adopt(self, self.children)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Datapoint | Multivalue | Tuple]:
@@ -304,25 +318,16 @@ class Section(Node["Schema"], tag="section"):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Section:
         """Build from an API dict; children of an unknown category stay raw dicts."""
-        children = [
-            _node_from_dict(child, _SECTION_CHILDREN, None)
-            for child in _list_field(data, "children", [])
-        ]
-        node = msgspec.convert({**_without(data, "category", "children"), "children": []}, cls)
-        node.children = children  # may hold raw dicts
-        node.__post_init__()
-        return node
+        return _from_dict(data, cls)
 
 
-class Schema(Node[None], tag=False):
+class Schema(Node[None]):
     """A schema (``/schemas/{id}``): the sections and fields extracted by its queues."""
 
     id: int
     name: str | None = None
     queues: list[str] = []
     url: str | None = None
-    # Decoded as plain objects, converted in __post_init__ (see the module docstring); type
-    # checkers see the sections.
     if TYPE_CHECKING:
         content: list[Section] = []
     else:
@@ -332,7 +337,10 @@ class Schema(Node[None], tag=False):
     modified_at: str | None = None
 
     def __post_init__(self) -> None:
-        self.content = [_section(item, index) for index, item in enumerate(self.content)]
+        self.content = [
+            _child(item, _SCHEMA_CONTENT, Section, f"content[{index}]")
+            for index, item in enumerate(self.content)
+        ]
         _adopt(self, self.content)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Datapoint | Multivalue | Tuple]:
@@ -372,72 +380,78 @@ class Schema(Node[None], tag=False):
         Accepts ``formula``/``comment`` in matching configurations besides the wire keys.
         Raises ``msgspec.ValidationError`` for values of the wrong type.
         """
-        if not isinstance(data, dict):
-            raise msgspec.ValidationError(f"Expected `object`, got `{type(data).__name__}`")
-        content = [
-            _node_from_dict(section, _SCHEMA_CONTENT, Section)
-            for section in _list_field(data, "content", [])
-        ]
-        schema = msgspec.convert({**_without(data, "content"), "content": []}, cls)
-        schema.content = content  # may hold raw dicts
-        _adopt(schema, content)
-        return schema
+        return _from_dict(data, cls)
 
 
-_SCHEMA_CONTENT: dict[str, Any] = {"section": Section}
-_SECTION_CHILDREN: dict[str, Any] = {
+#: The node classes allowed in each container, by ``category``.
+_SCHEMA_CONTENT: Mapping[str, type[Node[Any]]] = {"section": Section}
+_SECTION_CHILDREN: Mapping[str, type[Node[Any]]] = {
     "datapoint": Datapoint,
     "multivalue": Multivalue,
     "tuple": Tuple,
 }
-_MULTIVALUE_CHILDREN: dict[str, Any] = {"datapoint": Datapoint, "tuple": Tuple}
-_TUPLE_CHILDREN: dict[str, Any] = {"datapoint": Datapoint}
+_MULTIVALUE_CHILDREN: Mapping[str, type[Node[Any]]] = {"datapoint": Datapoint, "tuple": Tuple}
+_TUPLE_CHILDREN: Mapping[str, type[Node[Any]]] = {"datapoint": Datapoint}
+
+_NodeT = TypeVar("_NodeT", bound=Node[Any])
 
 
-def _without(data: dict[str, Any], *keys: str) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in keys}
-
-
-def _list_field(data: dict[str, Any], key: str, default: list[Any]) -> list[Any]:
-    value = data.get(key, default)
-    if not isinstance(value, list):
-        raise msgspec.ValidationError(
-            f"Expected `array`, got `{type(value).__name__}` - at `{key}`"
-        )
-    return value
-
-
-def _section(item: Any, index: int) -> Any:
-    """Item ``index`` of ``Schema.content`` as a :class:`Section` (or raw dict if unknown)."""
-    if isinstance(item, Section):
-        return item
-    try:
-        if not isinstance(item, dict):
-            raise msgspec.ValidationError(f"Expected `object`, got `{type(item).__name__}`")
-        try:
-            return msgspec.convert(item, Section)  # the fast, strict path
-        except msgspec.ValidationError:
-            # Something unknown (or wrong) inside: walk it node by node, which keeps unknown
-            # nodes as raw dicts and re-raises genuine type errors.
-            return _node_from_dict(item, _SCHEMA_CONTENT, Section)
-    except msgspec.ValidationError as exc:
-        raise msgspec.ValidationError(f"{exc} (in `content[{index}]`)") from exc
-
-
-def _node_from_dict(data: Any, allowed: dict[str, Any], untagged: Any) -> Any:
-    """Convert one node dict by its ``category``; unknown categories stay the raw dict.
-
-    ``untagged`` is the node type assumed when ``category`` is missing (``None``: keep raw).
-    """
+def _from_dict(data: Any, cls: type[_NodeT]) -> _NodeT:
+    """``data`` converted to ``cls`` (the ``from_dict`` of every node)."""
     if not isinstance(data, dict):
         raise msgspec.ValidationError(f"Expected `object`, got `{type(data).__name__}`")
-    category = data.get("category")
+    node: _NodeT = msgspec.convert(_with_wire_keys(data) if cls is Datapoint else data, cls)
+    return node
+
+
+def _with_wire_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """A datapoint dict whose matching configuration uses the wire keys (``__formula``, ``//``)
+    also where it came with the field names (``formula``, ``comment``)."""
+    if not isinstance(data.get("matching"), dict):
+        return data
+    matching = dict(data["matching"])
+    matching["configuration"] = MatchingConfiguration._normalized(matching.get("configuration"))
+    return {**data, "matching": matching}
+
+
+def _child(
+    item: Any, kinds: Mapping[str, type[Node[Any]]], untagged: type[Node[Any]] | None, where: str
+) -> Any:
+    """One child of a container (at ``$.<where>`` below it) as a node.
+
+    A node stays as it is; a dict becomes the class ``kinds`` names for its ``category`` (or
+    ``untagged`` when it has none, ``None``: keep it raw); a dict of unknown category stays a
+    dict. Anything else is a type error.
+    """
+    if isinstance(item, Node):
+        return item
+    if not isinstance(item, dict):
+        raise msgspec.ValidationError(
+            f"Expected `object`, got `{type(item).__name__}` - at `$.{where}`"
+        )
+    category = item.get("category")
     if category is None:
         node_type = untagged
-    elif isinstance(category, str):
-        node_type = allowed.get(category)
+        if node_type is None:
+            return item
+        if "category" in item:  # ``null``: the class's default applies
+            item = {key: value for key, value in item.items() if key != "category"}
     else:
-        node_type = None
-    if node_type is None:
-        return data
-    return node_type.from_dict(data)
+        node_type = kinds.get(category) if isinstance(category, str) else None
+        if node_type is None:
+            return item
+    try:
+        return msgspec.convert(_with_wire_keys(item) if node_type is Datapoint else item, node_type)
+    except msgspec.ValidationError as exc:
+        raise msgspec.ValidationError(_located(str(exc), where)) from None
+
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def _located(message: str, where: str) -> str:
+    """A msgspec error message with its path (``- at `$...```) prefixed by ``where``."""
+    found = _AT.search(message)
+    if found is None:
+        return f"{message} - at `$.{where}`"
+    return f"{message[: found.start()]} - at `$.{where}{found['path']}`"
