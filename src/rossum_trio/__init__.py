@@ -12,6 +12,7 @@ from rossum_trio._client import (
 )
 from rossum_trio._methods_bulk import BulkUploadResult as BulkUploadResult
 from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
+from rossum_trio._params import parse_resource_id_from_url as parse_resource_id_from_url
 from rossum_trio._prefetch import prefetch as prefetch
 from rossum_trio._resources import Resource as Resource
 from rossum_trio._streams import ByteStream as ByteStream
@@ -51,5 +52,6 @@ __all__ = [
     "SyncRossumAPIClientWithDefaultDeserializer",
     "Token",
     "UserCredentials",
+    "parse_resource_id_from_url",
     "prefetch",
 ]
