@@ -15,6 +15,7 @@ from rossum_trio._client import (
 )
 from rossum_trio._http import RequestStats as RequestStats
 from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
+from rossum_trio._params import parse_resource_id_from_url as parse_resource_id_from_url
 from rossum_trio._prefetch import prefetch as prefetch
 from rossum_trio._resources import Resource as Resource
 from rossum_trio._streams import ByteStream as ByteStream
@@ -57,5 +58,6 @@ __all__ = [
     "SyncRossumAPIClientWithDefaultDeserializer",
     "Token",
     "UserCredentials",
+    "parse_resource_id_from_url",
     "prefetch",
 ]

@@ -32,7 +32,8 @@ from rossum_trio._params import (
 from rossum_trio._resources import NON_PAGINATED_RESOURCES
 from rossum_trio.dtos import Token, UserCredentials
 from rossum_trio.errors import UnexpectedResponseError
-from rossum_trio.models import Deserializer, ResponsePostProcessor, decoder_for, resource_of
+from rossum_trio.models import Deserializer, ResponsePostProcessor, decoder_for
+from rossum_trio.models._decode import resource_of
 from rossum_trio.types import HttpMethod, JsonDict
 
 T = TypeVar("T")

@@ -14,7 +14,6 @@ from rossum_trio.models._decode import (
     decode_resource,
     decoder_for,
     deserialize_default,
-    resource_of,
 )
 from rossum_trio.models.annotation import Annotation, AnnotationProcessingDuration, Prediction
 from rossum_trio.models.automation import (
@@ -119,5 +118,4 @@ __all__ = [
     "decode_resource",
     "decoder_for",
     "deserialize_default",
-    "resource_of",
 ]
