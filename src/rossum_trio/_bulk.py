@@ -66,6 +66,8 @@ ResultCallback = Callable[["BulkUploadResult"], Any]
 
 #: Rounds an annotation may be missing from the poll answers before its file fails.
 MISSING_ROUNDS: Final = 3
+#: Rounds of "look up the lost answers, send again what is not on the server".
+RECONCILE_ROUNDS: Final = 3
 #: How far before the run's start an upload found on the server may have arrived (clock skew).
 RECONCILE_MARGIN_S: Final = 300.0
 
@@ -358,36 +360,32 @@ class BulkUpload:
     # -- unknown outcomes ------------------------------------------------------------------------
 
     async def _reconcile_unknown(self) -> None:
-        """Look up on the server the uploads whose answer was lost; send again what is not
-        there (once); what stays unknown is reported so."""
-        unknown = [i for i, r in enumerate(self.results) if r.status == FileStatus.UNKNOWN]
-        if not unknown:
-            return
-        await trio.sleep(self._sleep_s)  # let uploads still being processed land
-        try:
-            found = await self._find_on_server()
-        except RossumError as exc:
+        """Look up on the server the uploads whose answer was lost, and send again only what
+        is not there; up to RECONCILE_ROUNDS times. What stays unknown is reported so."""
+        for _ in range(RECONCILE_ROUNDS):
+            unknown = [i for i, r in enumerate(self.results) if r.status == FileStatus.UNKNOWN]
+            if not unknown or self.error is not None:
+                break
+            await trio.sleep(self._sleep_s)  # let uploads still being processed land
+            try:
+                found = await self._find_on_server()
+            except RossumError as exc:
+                for index in unknown:
+                    result = self.results[index]
+                    result.error = RossumError(
+                        f"{result.error} (and looking it up on the server failed: {exc})"
+                    )
+                break
             for index in unknown:
-                result = self.results[index]
-                result.error = RossumError(
-                    f"{result.error} (and looking it up on the server failed: {exc})"
-                )
+                candidates = found.get(self.results[index].filename)
+                if candidates:
+                    self._uploaded_ok(index, [candidates.pop(0)])
+                else:  # not on the server: safe to send again
+                    self.results[index].status = FileStatus.PENDING
+                    await self._send_file(index)
+        for result in self.results:
+            if result.status == FileStatus.UNKNOWN:
                 self._emit(result)
-            return
-        again = []
-        for index in unknown:
-            candidates = found.get(self.results[index].filename)
-            if candidates:
-                self._uploaded_ok(index, [candidates.pop(0)])
-            elif self.error is None:
-                again.append(index)
-            else:
-                self._emit(self.results[index])
-        for index in again:
-            self.results[index].status = FileStatus.PENDING
-            await self._send_file(index)
-            if self.results[index].status == FileStatus.UNKNOWN:
-                self._emit(self.results[index])
 
     async def _find_on_server(self) -> dict[str, list[int]]:
         """Annotations in the queue that arrived since the run began and no file claims,

@@ -204,3 +204,23 @@ async def test_a_bad_file_fails_alone(
     ]
     assert "no such file" in str(results[1].error)
     assert "is a directory" in str(results[3].error)
+
+
+@pytest.mark.parametrize("after_processing", [True, False])
+async def test_lost_answers_are_looked_up_before_sending_again(
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, after_processing: bool
+) -> None:
+    # A quarter of the upload answers are lost: after the upload took effect (the file is on
+    # the server) or before (it is not). Neither duplicates nor loses a file.
+    emulator = Emulator(import_delay_s=1.0)
+    emulator.faults.update(
+        drop_rate=0.25, drop_after_processing=after_processing, path_pattern="/upload"
+    )
+    files = write_samples(tmp_path, 30)
+    async with client_for(emulator) as client:
+        results = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files, sleep_s=0.5)
+    dropped = [r for r in emulator.requests if r.status is None]
+    assert dropped  # the fault really hit
+    assert [r.status for r in results] == [FileStatus.IMPORTED] * 30
+    on_server = sorted(a["id"] for a in emulator.objects("annotations"))
+    assert sorted(i for r in results for i in r.annotation_ids) == on_server  # no duplicates
