@@ -241,18 +241,21 @@ class Emulator:
             self._state.tokens.clear()
 
     def objects(self, kind: str) -> list[Obj]:
-        """Deep copies of every stored object of ``kind`` (e.g. ``"annotations"``)."""
+        """Deep copies of every stored object of ``kind`` (e.g. ``"annotations"``), as of now."""
         with self._lock:
+            self._state.advance()
             return copy.deepcopy(list(self._state.table(kind).values()))
 
     def get(self, kind: str, obj_id: int) -> Obj:
-        """A deep copy of one stored object; KeyError if unknown."""
+        """A deep copy of one stored object, as of now; KeyError if unknown."""
         with self._lock:
+            self._state.advance()
             return copy.deepcopy(self._state.table(kind)[obj_id])
 
     def content(self, annotation_id: int) -> list[Obj]:
-        """A deep copy of an annotation's content tree."""
+        """A deep copy of an annotation's content tree, as of now."""
         with self._lock:
+            self._state.advance()
             return copy.deepcopy(self._state.contents.get(annotation_id, []))
 
     def advance(self) -> None:

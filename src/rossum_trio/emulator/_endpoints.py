@@ -186,6 +186,14 @@ def org_limits(st: State, req: Request) -> Response:
     )
 
 
+def _checked(st: State, kind: str, field: str, name: str, body: dict[str, Any]) -> Any:
+    """``body[name]`` validated as ``kind.field``; the error names ``name``."""
+    try:
+        return check_body(st, KINDS[kind], field, body[name])
+    except ApiError as exc:
+        raise ApiError(400, {name: exc.payload[field]}) from None
+
+
 def create_organization(st: State, req: Request) -> Response:
     """``POST /organizations/create`` (no token; a ``create_key``) → 201 ``{"organization": ...}``.
 
@@ -202,10 +210,9 @@ def create_organization(st: State, req: Request) -> Response:
     template = body["template_name"]
     if template not in ORGANIZATION_TEMPLATES:
         raise field_error("template_name", f'"{template}" is not a valid choice.')
-    users = KINDS["users"]
-    name = check_body(st, KINDS["organizations"], "name", body["organization_name"])
-    email = check_body(st, users, "email", body["user_email"])
-    fullname = check_body(st, users, "first_name", body["user_fullname"])
+    name = _checked(st, "organizations", "name", "organization_name", body)
+    email = _checked(st, "users", "email", "user_email", body)
+    fullname = _checked(st, "users", "first_name", "user_fullname", body)
     if "@" not in email:
         raise field_error("user_email", "Enter a valid email address.")
     if email in st.passwords:

@@ -71,6 +71,7 @@ BACKLINKS: tuple[tuple[str, str, str, str], ...] = (
     ("users", "organization", "organizations", "users"),
     ("annotations", "document", "documents", "annotations"),
     ("hooks", "queues", "queues", "hooks"),
+    ("relations", "annotations", "annotations", "relations"),
 )
 
 
