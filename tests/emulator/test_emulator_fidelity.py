@@ -216,7 +216,15 @@ async def test_hook_events_are_validated(http: httpx.AsyncClient) -> None:
     r = await http.post("/hooks", json={**ok, "events": ["annotation_status", "upload.created"]})
     assert r.status_code == 201
     hook = r.json()
-    for events in (["annotation_status.nope"], "annotation_status", [5], [None]):
+    # a whole event stands for its actions (the official client reads only event.action)
+    assert hook["events"] == ["annotation_status.changed", "upload.created"]
+    r = await http.post("/hooks", json={**ok, "events": ["invocation", "invocation.manual"]})
+    assert r.json()["events"] == [
+        "invocation.scheduled",
+        "invocation.manual",
+        "invocation.interface",
+    ]
+    for events in (["annotation_status.nope"], "annotation_status", [5], [None], ["nope.created"]):
         r = await http.post("/hooks", json={**ok, "events": events})
         assert r.status_code == 400 and set(r.json()) == {"events"}, (events, r.text)
     r = await http.patch(f"/hooks/{hook['id']}", json={"events": ["nope"]})

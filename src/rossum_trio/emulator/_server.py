@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -57,6 +58,20 @@ def _hypercorn() -> tuple[Any, Any]:
     return Config, hypercorn_serve
 
 
+def _listening_fd(host: str, port: int) -> int:
+    """A socket bound to ``host:port``, handed over as a file descriptor (hypercorn owns it from
+    then on; a failed bind closes it here, so nothing leaks)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock.detach()
+
+
 async def serve(
     emulator: Emulator,
     *,
@@ -73,7 +88,7 @@ async def serve(
     """
     config_class, hypercorn_serve = _hypercorn()
     config = config_class()
-    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    config.bind = [f"fd://{_listening_fd(host, port)}"]
     config.accesslog = None
     config.errorlog = _error_logger()
     config.graceful_timeout = 1.0

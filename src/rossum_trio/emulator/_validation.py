@@ -29,27 +29,22 @@ Validator = Callable[[Any], Any]
 MAX_METADATA_BYTES = 4096
 """The reference: "Total metadata size may be up to 4 kB per object"."""
 
-HOOK_EVENTS = frozenset(
-    {
-        "annotation_status",
-        "annotation_status.changed",
-        "annotation_content",
-        "annotation_content.initialize",
-        "annotation_content.started",
-        "annotation_content.user_update",
-        "annotation_content.updated",
-        "annotation_content.confirm",
-        "annotation_content.export",
-        "upload",
-        "upload.created",
-        "email",
-        "email.received",
-        "invocation",
-        "invocation.scheduled",
-        "invocation.manual",
-    }
-)
-"""Hook events and event.action names of the reference ("Webhook events")."""
+HOOK_EVENTS: dict[str, tuple[str, ...]] = {
+    "annotation_status": ("changed",),
+    "annotation_content": (
+        "initialize",
+        "started",
+        "user_update",
+        "updated",
+        "confirm",
+        "export",
+    ),
+    "upload": ("created",),
+    "email": ("received",),
+    "invocation": ("scheduled", "manual", "interface"),
+}
+"""Hook events and their actions (the reference's "Webhook events"; ``invocation.interface`` as
+the official client knows it). A whole event stands for all of its actions."""
 
 
 def text(max_length: int, *, blank: bool = True, null: bool = False) -> Validator:
@@ -96,13 +91,23 @@ def integer(low: int, high: int, *, null: bool = True) -> Validator:
 
 
 def hook_events(value: Any) -> Any:
-    """A list of the documented hook events."""
+    """A list of ``event.action`` names; a whole ``event`` is stored as all of its actions."""
     if not isinstance(value, list):
         raise ValueError(f'Expected a list of items but got type "{type(value).__name__}".')
+    out: list[str] = []
     for item in value:
-        if not isinstance(item, str) or item not in HOOK_EVENTS:
+        if not isinstance(item, str):
             raise ValueError(f'"{item}" is not a valid choice.')
-    return value
+        event, dot, action = item.partition(".")
+        actions = HOOK_EVENTS.get(event, ())
+        if dot and action in actions:
+            names = [item]
+        elif not dot and actions:
+            names = [f"{event}.{a}" for a in actions]
+        else:
+            raise ValueError(f'"{item}" is not a valid choice.')
+        out += [n for n in names if n not in out]
+    return out
 
 
 def hook_config(value: Any) -> Any:
