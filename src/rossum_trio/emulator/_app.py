@@ -294,36 +294,33 @@ class Emulator:
         if path == self._prefix or path.startswith(self._prefix + "/"):
             rel = path[len(self._prefix) :].strip("/")
         found: tuple[Route, dict[str, str], Any] | None = None
-        early: ApiError | None = None
+        route_error: ApiError | None = None
         try:
             if rel is None:
                 raise ApiError(404, {"detail": "Not found."})
             found = self._router.match(method, rel)
         except ApiError as exc:
-            early = exc
+            route_error = exc
         limit = found[0].max_body if found is not None else MAX_BODY_BYTES
         outcome = await read_body(receive, headers, limit, self.body_timeout_s)
         if outcome is None:
             return  # the client went away
         body, body_error = outcome
-        early = body_error or early
         req = Request(
             method, rel or "", path, raw_query, parse_query(raw_query), headers, body, base
         )
         control = found is not None and found[0].auth is Auth.ADMIN
-        if control and early is None:
+        if body_error is not None:  # 413/408/400 before anything else: protects the emulator
+            if not control:
+                self._log(req, body_error.status)
+            await self._send(send, body_error.response(), base, method)
+            return
+        if control:  # never faulted, throttled or logged
             assert found is not None
             await self._send(send, self._dispatch(req, found), base, method)
             return
-        st = self._state
-        if early is not None:
-            response = early.response()
-            self._log(req, response.status)
-            await self._send(send, response, base, method)
-            return
-        assert found is not None
         decision = self._injector.decide(
-            path, st.now(), is_login=rel == "auth/login", default_rate=default_rate
+            path, self._state.now(), is_login=rel == "auth/login", default_rate=default_rate
         )
         if decision.delay_s > 0:
             await sleep(decision.delay_s)
@@ -341,6 +338,8 @@ class Emulator:
             else:
                 payload = error_body(decision.status, "Injected fault.")
             response = json_response(decision.status, payload, headers_out)
+        elif route_error is not None or found is None:
+            response = (route_error or ApiError(404)).response()
         else:
             response = self._dispatch(req, found)
         if decision.drop_after:

@@ -248,6 +248,7 @@ class Request:
     kind: str = ""
     """The resource kind of the route (``"queues"``), for the generic CRUD handlers."""
     _params: dict[str, str] | None = None
+    _parts: list[Part] | None = None
 
     @property
     def id(self) -> int:
@@ -306,7 +307,9 @@ class Request:
                 415,
                 {"detail": f'Unsupported media type "{self.content_type}" in request.'},
             )
-        return parse_multipart(self.body, self.headers.get("content-type", ""))
+        if self._parts is None:
+            self._parts = parse_multipart(self.body, self.headers.get("content-type", ""))
+        return self._parts
 
 
 def decode_json(data: bytes) -> Any:

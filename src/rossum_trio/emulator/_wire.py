@@ -10,15 +10,16 @@ from typing import Any
 import msgspec
 import trio
 
-from ._http import ApiError, Request, parse_multipart
+from ._http import ApiError, Request
 from ._log import RequestRecord
 
-__all__ = ["read_body", "record_request", "sleep"]
+__all__ = ["LOGGED_BYTES", "read_body", "record_request", "sleep"]
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 
-_LOGGED_JSON_BYTES = 1024 * 1024
+LOGGED_BYTES = 64 * 1024
+"""Larger JSON bodies and form values are not kept in the request log (it holds 10,000 entries)."""
 
 
 async def sleep(seconds: float) -> None:
@@ -93,14 +94,14 @@ def record_request(req: Request, status: int | None) -> RequestRecord:
     ct = req.content_type
     try:
         if ct == "multipart/form-data":
-            for part in parse_multipart(req.body, req.headers.get("content-type", "")):
+            for part in req.parts():
                 if part.filename is None:
-                    form[part.name] = part.data.decode("utf-8", "replace")
+                    form[part.name] = part.data[:LOGGED_BYTES].decode("utf-8", "replace")
                 else:
                     files.append((part.name, part.filename))
         elif ct == "application/x-www-form-urlencoded":
-            form = {k: str(v) for k, v in req.data().items()}
-        elif req.body.strip() and len(req.body) <= _LOGGED_JSON_BYTES:
+            form = {k: str(v)[:LOGGED_BYTES] for k, v in req.data().items()}
+        elif req.body.strip() and len(req.body) <= LOGGED_BYTES:
             json_body = msgspec.json.decode(req.body)
     except (ApiError, msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         pass
