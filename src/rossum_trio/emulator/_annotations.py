@@ -374,7 +374,10 @@ def annotation_action(st: State, req: Request) -> Response:
         raise conflict(f"Cannot {req.args['action']} annotation with status '{ann['status']}'.")
     if action.owner_check:
         _check_owner(st, req, ann)
-    return action.run(st, req, ann, body)
+    response = action.run(st, req, ann, body)
+    if ann["status"] != "reviewing":
+        st.started_from.pop(ann["id"], None)
+    return response
 
 
 # ---- bulk actions, processing duration ----------------------------------------------------------

@@ -158,6 +158,7 @@ class EmulatorThread:
         """Start serving; returns the base URL (raises what stopped the server from starting)."""
         if self._thread is not None:
             raise RuntimeError("the emulator thread was already started")
+        self._ready.clear()
         self._thread = threading.Thread(
             target=self._run, name="rossum-emulator-server", daemon=True
         )
@@ -165,11 +166,14 @@ class EmulatorThread:
         self._ready.wait()
         if self._error is not None:
             self._thread.join()
-            raise self._error
+            self._thread = None
+            error, self._error = self._error, None
+            raise error
         return self.base_url
 
     def stop(self) -> None:
-        """Stop serving and wait for the thread to end."""
+        """Stop serving and wait for the thread to end; raises what broke the server, if
+        something did while it served."""
         if self._thread is None:
             return
         if self._token is not None and self._cancel is not None:
@@ -177,6 +181,9 @@ class EmulatorThread:
                 trio.from_thread.run_sync(self._cancel.cancel, trio_token=self._token)
         self._thread.join()
         self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     def __enter__(self) -> str:
         return self.start()
@@ -187,10 +194,10 @@ class EmulatorThread:
     def _run(self) -> None:
         try:
             trio.run(self._main)
-        except BaseException as exc:  # reported to start()
-            if not self._ready.is_set():
-                self._error = _single(exc)
-                self._ready.set()
+        except BaseException as exc:  # reported by start() or stop()
+            self._error = _single(exc)
+        finally:
+            self._ready.set()
 
     async def _main(self) -> None:
         self._token = trio.lowlevel.current_trio_token()
