@@ -148,6 +148,9 @@ def start_emulator(latency: float, preload: int) -> tuple[subprocess.Popen[str],
             "1.0",
             "--task-delay",
             "0.3",
+            # both clients get the whole loopback: compare clients, not the 10/s budget
+            "--rate-limit",
+            "0",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -156,20 +159,25 @@ def start_emulator(latency: float, preload: int) -> tuple[subprocess.Popen[str],
     assert proc.stdout is not None
     for line in proc.stdout:
         key, _, value = line.strip().partition(": ")
-        if key in ("base_url", "token", "queue"):
+        if key in ("base_url", "token", "queue", "admin_token"):
             info[key] = value.strip()
         if line.startswith("Press Ctrl-C"):
             break
     return proc, info
 
 
+ADMIN: dict[str, str] = {}
+"""The ``Authorization`` header of the emulator's control endpoints (its admin token)."""
+
+
 def requests_made(base: str) -> int:
-    with urllib.request.urlopen(f"{base}/_emulator/requests") as response:
+    request = urllib.request.Request(f"{base}/_emulator/requests", headers=ADMIN)
+    with urllib.request.urlopen(request) as response:
         return len(json.load(response))
 
 
 def clear_requests(base: str) -> None:
-    request = urllib.request.Request(f"{base}/_emulator/requests", method="DELETE")
+    request = urllib.request.Request(f"{base}/_emulator/requests", method="DELETE", headers=ADMIN)
     urllib.request.urlopen(request).close()
 
 
@@ -193,6 +201,7 @@ def main() -> None:
     proc, info = start_emulator(options.latency, options.annotations)
     try:
         base, token = info["base_url"], info["token"]
+        ADMIN["Authorization"] = f"Bearer {info['admin_token']}"
         queue = info["queue"].rsplit("/", 1)[1]
         print(
             f"loopback emulator, {options.latency * 1000:.0f} ms per request, "

@@ -48,6 +48,25 @@ def main(base_url: str, username: str, password: str, workdir: Path) -> None:
     assert [w.id for w in client.list_workspaces(name="Faithfulness WS")] == [ws.id]
     ok("crud_create_list_retrieve")
 
+    # --- hooks: what the emulator accepts, the official models read back ---
+    hook = client.create_new_hook(
+        {
+            "name": "Faithfulness hook",
+            "type": "webhook",
+            "queues": [queue.url],
+            "events": ["annotation_status", "annotation_content.updated"],
+            "config": {"url": "https://example.com/hook", "timeout_s": 30},
+        }
+    )
+    listed = [h for h in client.list_hooks() if h.id == hook.id]
+    # a whole event ("annotation_status") is stored as its actions: the official model reads them
+    assert [[str(e) for e in h.events] for h in listed] == [
+        ["annotation_status.changed", "annotation_content.updated"]
+    ]
+    assert client.retrieve_hook(hook.id).queues == [queue.url]
+    client.delete_hook(hook.id)
+    ok("create_new_hook+list_hooks+retrieve_hook+delete_hook")
+
     # --- import (legacy upload) + poll ---
     sample = workdir / "invoice.pdf"
     annotation_ids = client.import_document(

@@ -107,7 +107,10 @@ async def test_someone_elses_review_409(
     imported: list[int],
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    r = await http.post("/users", json={"username": "other", "password": "pw"})
+    annotator = (await http.get("/groups", params={"name": "annotator"})).json()["results"][0]
+    r = await http.post(
+        "/users", json={"username": "other", "password": "pw", "groups": [annotator["url"]]}
+    )
     other = emu.issue_token(user_id=r.json()["id"])
     await http.post(f"/annotations/{imported[0]}/start")
     r = await http.post(
@@ -115,7 +118,8 @@ async def test_someone_elses_review_409(
     )
     assert r.status_code == 409
     assert r.json() == {
-        "detail": "Trying to change annotation that was not started by the current user."
+        "detail": "Trying to change annotation that was not started by the current user.",
+        "code": "conflict",
     }
 
 

@@ -44,14 +44,20 @@ async def test_bad_credentials_401(emu: Emulator, anon: httpx.AsyncClient) -> No
     assert r.json() == {"password": ["This field is required."]}
 
 
-async def test_missing_and_invalid_token_401(emu: Emulator, anon: httpx.AsyncClient) -> None:
+async def test_missing_credentials_403_invalid_token_401(
+    emu: Emulator, anon: httpx.AsyncClient
+) -> None:
+    # the reference's error table: 403 for missing authentication, 401 for an invalid token
     r = await anon.get("/queues")
-    assert r.status_code == 401
-    assert r.json() == {"detail": "Authentication credentials were not provided."}
-    assert "www-authenticate" in r.headers
+    assert r.status_code == 403
+    assert r.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
     r = await anon.get("/queues", headers={"Authorization": "Bearer " + "0" * 40})
     assert r.status_code == 401
-    assert r.json() == {"detail": "Invalid token."}
+    assert r.json() == {"detail": "Invalid token.", "code": "authentication_failed"}
+    assert "www-authenticate" in r.headers
 
 
 async def test_token_scheme_is_accepted(emu: Emulator, anon: httpx.AsyncClient) -> None:
@@ -94,7 +100,7 @@ async def test_token_expiry_on_virtual_time(autojump_clock: trio.testing.MockClo
         await trio.sleep(61)
         r = await client.get("/workspaces", headers=headers)
         assert r.status_code == 401
-        assert r.json() == {"detail": "Token has expired."}
+        assert r.json() == {"detail": "Token has expired.", "code": "authentication_failed"}
 
 
 async def test_token_lifetime_fault_and_expire_tokens(

@@ -36,7 +36,10 @@ async def test_storm_429_with_retry_after(emu: Emulator, http: httpx.AsyncClient
     emu.faults.update(storm_429=2, retry_after_s=7)
     r = await http.get("/queues")
     assert r.status_code == 429 and r.headers["retry-after"] == "7"
-    assert r.json() == {"detail": "Request was throttled. Expected available in 7 seconds."}
+    assert r.json() == {
+        "detail": "Request was throttled. Expected available in 7 seconds.",
+        "code": "throttled",
+    }
     assert (await http.get("/queues")).status_code == 429
     assert (await http.get("/queues")).status_code == 200
     emu.faults.fail_next = 1
@@ -101,14 +104,16 @@ async def test_login_exempt_unless_asked(emu: Emulator, http: httpx.AsyncClient)
 
 
 async def test_control_endpoint_and_request_log(emu: Emulator, http: httpx.AsyncClient) -> None:
-    r = await http.patch("/_emulator/faults", json={"storm_429": 1})
+    admin = {"Authorization": f"Bearer {emu.admin_token}"}
+    r = await http.patch("/_emulator/faults", json={"storm_429": 1}, headers=admin)
     assert r.json()["storm_429"] == 1
     assert (await http.get("/queues", params={"page": "1"})).status_code == 429
-    assert (await http.patch("/_emulator/faults", json={"nope": 1})).status_code == 400
+    r = await http.patch("/_emulator/faults", json={"nope": 1}, headers=admin)
+    assert r.status_code == 400 and r.json() == {"nope": ["Unknown fault knob."]}
     rec = emu.requests.filter(method="GET", path_contains="/queues")[-1]
     assert rec.status == 429 and rec.params == {"page": ["1"]}
     assert "authorization" not in rec.headers
-    log = (await http.get("/_emulator/requests")).json()
+    log = (await http.get("/_emulator/requests", headers=admin)).json()
     assert any(x["path"].endswith("/queues") and x["status"] == 429 for x in log)
     emu.requests.clear()
     assert len(emu.requests) == 0

@@ -94,7 +94,7 @@ async def test_official_empty_params_and_page_size_cap(
 async def test_invalid_page_404(http: httpx.AsyncClient, page: str) -> None:
     r = await http.get("/workspaces", params={"page": page})
     assert r.status_code == 404
-    assert r.json() == {"detail": "Invalid page."}
+    assert r.json() == {"detail": "Invalid page.", "code": "not_found"}
 
 
 async def test_empty_list_has_one_page(http: httpx.AsyncClient) -> None:

@@ -71,6 +71,9 @@ def _start_emulator() -> tuple[subprocess.Popen[str], dict[str, str]]:
             "0.3",
             "--preload",
             "0",
+            # the official client does not pace itself: measure faithfulness, not throttling
+            "--rate-limit",
+            "0",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

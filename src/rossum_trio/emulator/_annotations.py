@@ -1,25 +1,31 @@
-"""Annotations: list with sideloads, updates, status actions, content tree endpoints."""
+"""Annotations: list with sideloads and filters, updates, the status actions (a table), bulk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from ._content import find_node, iter_nodes, new_row, schema_datapoints, update_node
+from ._auth import Perm, permissions
+from ._content import copy_content, iter_nodes
+from ._crud import create_object, render_url
 from ._http import ApiError, Request, Response, conflict, empty_response, field_error, json_response
 from ._imports import fill_content, new_annotation
-from ._lists import apply_fields, filter_objects, order_objects, paginate
-from ._resources import KINDS, create_object, render
+from ._kinds import KINDS
+from ._lists import Predicate, apply_fields, filter_objects, order_objects, paginate
 from ._store import ANNOTATION_STATUSES, Obj, State, iso_now
+from ._validation import metadata
 
 __all__ = [
+    "ACTIONS",
+    "Action",
     "annotation_action",
-    "annotation_content",
     "annotation_filters",
-    "bulk_action",
-    "content_operations",
-    "content_validate",
+    "annotation_tokens",
+    "assign",
     "list_annotations",
     "processing_duration",
+    "purge_deleted",
     "sideload",
     "update_annotation",
 ]
@@ -47,14 +53,6 @@ _SIDELOAD_FIELDS = {
     "suggested_edits": "suggested_edit",
     "email_threads": "email_thread",
 }
-
-
-def _render_any(st: State, url: str) -> Obj | None:
-    obj = st.resolve(url)
-    if obj is None:
-        return None
-    kind = KINDS.get(url.rstrip("/").rsplit("/", 2)[-2])
-    return render(kind, obj) if kind is not None else obj
 
 
 def sideload(st: State, req: Request, results: list[Obj], envelope: Obj) -> None:
@@ -91,23 +89,13 @@ def sideload(st: State, req: Request, results: list[Obj], envelope: Obj) -> None
                 for url in values if isinstance(values, list) else [values]:
                     if isinstance(url, str) and url not in seen:
                         seen.add(url)
-                        obj = _render_any(st, url)
+                        obj = render_url(st, url)
                         if obj is not None:
                             items.append(obj)
         envelope[name] = items
 
 
-def _workspace_filter(st: State, value: str) -> Any:
-    ids = {int(v) for v in value.split(",") if v.strip().isdigit()}
-
-    def pred(ann: Obj) -> bool:
-        queue = st.resolve(ann.get("queue"))
-        return queue is not None and st.ref_id(queue.get("workspace")) in ids
-
-    return pred
-
-
-def _text_filter(st: State, value: str) -> Any:
+def _text_filter(st: State, value: str) -> Predicate:
     terms = [t.lower() for t in value.split() if t]
 
     def pred(ann: Obj) -> bool:
@@ -130,9 +118,9 @@ def annotation_tokens(st: State, ann: Obj) -> list[str]:
     return words
 
 
-def annotation_filters() -> dict[str, Any]:
-    """Annotation-specific list filters (beyond the generic field filters)."""
-    return {"queue__workspace": _workspace_filter, "search": _text_filter}
+def annotation_filters() -> dict[str, Callable[[State, str], Predicate]]:
+    """Annotation-specific list filters (beyond the generic field and ``a__b`` filters)."""
+    return {"search": _text_filter}
 
 
 def list_annotations(st: State, req: Request) -> Response:
@@ -147,9 +135,18 @@ def list_annotations(st: State, req: Request) -> Response:
     return json_response(200, envelope)
 
 
-def update_annotation(st: State, req: Request, aid: int) -> Response:
+_WRITABLE: dict[str, Callable[[Any], bool]] = {
+    "rir_poll_id": lambda v: v is None or isinstance(v, str),
+    "messages": lambda v: v is None or isinstance(v, list),
+    "time_spent": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "automated": lambda v: isinstance(v, bool),
+    "training_enabled": lambda v: isinstance(v, bool),
+}
+
+
+def update_annotation(st: State, req: Request) -> Response:
     """``PUT``/``PATCH /annotations/<id>``: status, queue, metadata and other writable fields."""
-    ann = st.get("annotations", aid)
+    ann = st.get("annotations", req.id)
     body = req.json_object()
     if req.method == "PUT":
         missing = {
@@ -171,21 +168,23 @@ def update_annotation(st: State, req: Request, aid: int) -> Response:
         st.link("annotations", ann, old)
     if "status" in body:
         status = body["status"]
-        if status not in (*ANNOTATION_STATUSES, "created", "in_workflow"):
+        if not isinstance(status, str) or status not in (
+            *ANNOTATION_STATUSES,
+            "created",
+            "in_workflow",
+        ):
             raise field_error("status", f'"{status}" is not a valid choice.')
         st.set_status(ann, status, by_user=req.user_id)
-    for key in (
-        "metadata",
-        "rir_poll_id",
-        "messages",
-        "time_spent",
-        "automated",
-        "training_enabled",
-    ):
+    for key, check in _WRITABLE.items():
         if key in body:
-            if key == "metadata" and not isinstance(body[key], dict):
-                raise field_error("metadata", "Value must be valid JSON object.")
+            if not check(body[key]):
+                raise field_error(key, "Incorrect type.")
             ann[key] = body[key]
+    if "metadata" in body:
+        try:
+            ann["metadata"] = metadata(body["metadata"])
+        except ValueError as exc:
+            raise field_error("metadata", str(exc)) from None
     for key in ("modifier", "modified_by"):
         if key in body:
             ann[key] = st.ref(body, key, "users")
@@ -193,23 +192,25 @@ def update_annotation(st: State, req: Request, aid: int) -> Response:
     return json_response(200, ann)
 
 
-# ---- status actions --------------------------------------------------------------------------
+# ---- status actions: one table -----------------------------------------------------------------
 
 _NOT_STARTED = "Trying to change annotation that was not started by the current user."
+_REVIEWABLE = ("to_review", "reviewing", "postponed", "confirmed")
+
+ActionRun = Callable[[State, Request, Obj, dict[str, Any]], Response]
 
 
-def _check_owner(st: State, req: Request, ann: Obj) -> None:
-    if (
-        ann["status"] == "reviewing"
-        and req.user_id is not None
-        and ann.get("modifier") not in (None, st.url("users", req.user_id))
-    ):
-        raise conflict(_NOT_STARTED)
+@dataclass(frozen=True)
+class Action:
+    """One ``POST /annotations/<id>/<name>``: who may, from which statuses, what it does."""
 
-
-def _require(ann: Obj, allowed: tuple[str, ...], action: str) -> None:
-    if ann["status"] not in allowed:
-        raise conflict(f"Cannot {action} annotation with status '{ann['status']}'.")
+    run: ActionRun
+    allowed: tuple[str, ...] | None
+    """Statuses the annotation must be in (409 otherwise); None: the action checks."""
+    perms: tuple[Perm, ...] = (Perm.ANNOTATE,)
+    """Any one of these permissions suffices (403 otherwise)."""
+    owner_check: bool = True
+    """409 if another user is reviewing the annotation."""
 
 
 def _export_or_confirm(st: State, req: Request, ann: Obj) -> str:
@@ -230,123 +231,215 @@ def _export_or_confirm(st: State, req: Request, ann: Obj) -> str:
     return "exporting"
 
 
-def annotation_action(st: State, req: Request, aid: int, action: str) -> Response:
-    """``POST /annotations/<id>/<action>`` for the status actions of the lifecycle."""
-    ann = st.get("annotations", aid)
-    body = req.json_object() if req.body.strip() else {}
-    user_url = st.url("users", req.user_id) if req.user_id is not None else None
-    if action == "start":
-        statuses = body.get("statuses") or ["to_review", "reviewing", "postponed", "confirmed"]
-        if ann["status"] not in statuses:
-            raise conflict(f"Annotation in status '{ann['status']}' cannot be started.")
-        _check_owner(st, req, ann)
-        st.set_status(ann, "reviewing", by_user=req.user_id)
-        ann["modifier"] = user_url
-        ann["assigned_at"] = iso_now()
-        queue = st.resolve(ann.get("queue")) or {}
-        return json_response(
-            200,
-            {"annotation": ann["url"], "session_timeout": queue.get("session_timeout", "01:00:00")},
-        )
-    if action == "confirm":
-        _require(ann, ("to_review", "reviewing", "postponed", "confirmed"), "confirm")
-        _check_owner(st, req, ann)
-        _export_or_confirm(st, req, ann)
-        return empty_response(204)
-    if action == "cancel":
-        _require(ann, ("to_review", "reviewing", "postponed"), "cancel")
-        _check_owner(st, req, ann)
-        if ann["status"] == "reviewing":
-            st.set_status(ann, "to_review", by_user=req.user_id)
-        return empty_response(204)
-    if action == "postpone":
-        _require(
-            ann, ("to_review", "reviewing", "confirmed", "postponed", "failed_export"), "postpone"
-        )
-        _check_owner(st, req, ann)
-        st.set_status(ann, "postponed", by_user=req.user_id)
-        return empty_response(204)
-    if action == "delete":
-        _require(
-            ann, tuple(s for s in (*ANNOTATION_STATUSES, "created") if s != "purged"), "delete"
-        )
-        st.set_status(ann, "deleted", by_user=req.user_id)
-        return empty_response(204)
-    if action == "reject":
-        _require(ann, ("to_review", "reviewing", "postponed", "confirmed", "in_workflow"), "reject")
-        _check_owner(st, req, ann)
-        st.set_status(ann, "rejected", by_user=req.user_id)
-        note = None
-        if body.get("note_content"):
-            note = create_object(
-                st,
-                req,
-                KINDS["notes"],
-                {
-                    "annotation": ann["url"],
-                    "content": str(body["note_content"]),
-                    "type": "rejection",
-                },
-            )["url"]
-        return json_response(200, {"status": "rejected", "note": note})
-    if action == "approve":
-        _require(ann, ("in_workflow", "to_review", "reviewing"), "approve")
-        return json_response(200, {"status": _export_or_confirm(st, req, ann)})
-    if action == "rotate":
-        if body.get("rotation_deg") not in (0, 90, 180, 270):
-            raise field_error("rotation_deg", "Must be one of 0, 90, 180, 270.")
-        st.set_status(ann, "importing", by_user=req.user_id)
-
-        def reimported() -> None:
-            if ann["status"] == "importing":
-                st.set_status(ann, "to_review")
-
-        st.at(st.import_delay_s, reimported)
-        return empty_response(204)
-    if action == "copy":
-        target = st.resolve(st.ref(body, "target_queue", "queues", required=True))
-        assert target is not None
-        doc = st.resolve(ann.get("document"))
-        status = body.get("target_status") or "to_review"
-        if status not in ANNOTATION_STATUSES:
-            raise field_error("target_status", f'"{status}" is not a valid choice.')
-        copy = new_annotation(st, req, target, doc, status=status, metadata=dict(ann["metadata"]))
-        fill_content(st, copy)
-        return json_response(200, {"annotation": copy["url"]})
-    raise ApiError(404, {"detail": "Not found."})
+def _start(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    statuses = body.get("statuses") or list(_REVIEWABLE)
+    if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
+        raise field_error("statuses", "Expected a list of statuses.")
+    if ann["status"] not in statuses:
+        raise conflict(f"Annotation in status '{ann['status']}' cannot be started.")
+    _check_owner(st, req, ann)
+    if ann["status"] != "reviewing":
+        st.started_from[ann["id"]] = ann["status"]
+    st.set_status(ann, "reviewing", by_user=req.user_id)
+    ann["modifier"] = st.url("users", req.user_id) if req.user_id is not None else None
+    ann["assigned_at"] = iso_now()
+    queue = st.resolve(ann.get("queue")) or {}
+    return json_response(
+        200, {"annotation": ann["url"], "session_timeout": queue.get("session_timeout", "01:00:00")}
+    )
 
 
-def bulk_action(st: State, req: Request, action: str) -> Response:
-    """``POST /annotations/assign`` (204) and ``/annotations/purge_deleted`` (202)."""
+def _confirm(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    _export_or_confirm(st, req, ann)
+    return empty_response(204)
+
+
+def _cancel(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    if ann["status"] == "reviewing":
+        before = st.started_from.pop(ann["id"], "to_review")
+        st.set_status(ann, "postponed" if before == "postponed" else "to_review", by_user=None)
+    return empty_response(204)
+
+
+def _postpone(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    st.set_status(ann, "postponed", by_user=req.user_id)
+    return empty_response(204)
+
+
+def _delete(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    st.set_status(ann, "deleted", by_user=req.user_id)
+    return empty_response(204)
+
+
+def _reject(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    st.set_status(ann, "rejected", by_user=req.user_id)
+    note = None
+    if body.get("note_content"):
+        data = {"annotation": ann["url"], "content": body["note_content"], "type": "rejection"}
+        note = create_object(st, req, KINDS["notes"], data)["url"]
+    return json_response(200, {"status": "rejected", "note": note})
+
+
+def _approve(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    return json_response(200, {"status": _export_or_confirm(st, req, ann)})
+
+
+def _rotate(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    degrees = body.get("rotation_deg")
+    if isinstance(degrees, bool) or degrees not in (0, 90, 180, 270):
+        raise field_error("rotation_deg", "Must be one of 0, 90, 180, 270.")
+    st.set_status(ann, "importing", by_user=req.user_id)
+
+    def reimported() -> None:
+        if ann["status"] == "importing":
+            st.set_status(ann, "to_review")
+
+    st.at(st.import_delay(), reimported)
+    return empty_response(204)
+
+
+def _copy(st: State, req: Request, ann: Obj, body: dict[str, Any]) -> Response:
+    """A copy with the same data and metadata in ``target_queue``; ``reimport=true`` re-extracts."""
+    target = st.resolve(st.ref(body, "target_queue", "queues", required=True))
+    assert target is not None
+    status = body.get("target_status") or ann["status"]
+    if not isinstance(status, str) or status not in ANNOTATION_STATUSES:
+        raise field_error("target_status", f'"{status}" is not a valid choice.')
+    reimport = req.params.get("reimport", "").lower() == "true"
+    doc = st.resolve(ann.get("document"))
+    copy = new_annotation(
+        st, req, target, doc, status="importing" if reimport else status, metadata=ann["metadata"]
+    )
+    copy["metadata"] = dict(ann["metadata"])
+    for key in ("messages", "automated", "training_enabled", "time_spent"):
+        copy[key] = ann.get(key)
+    if reimport:
+        aid = copy["id"]
+
+        def imported() -> None:
+            a = st.table("annotations").get(aid)
+            if a is not None and a["status"] == "importing":
+                fill_content(st, a)
+                st.set_status(a, status if status != "importing" else "to_review")
+
+        st.at(st.import_delay(), imported)
+    else:
+        st.contents[copy["id"]] = copy_content(st, st.contents.get(ann["id"], []), copy["url"])
+    return json_response(200, {"annotation": copy["url"]})
+
+
+ACTIONS: dict[str, Action] = {
+    "start": Action(_start, None),
+    "confirm": Action(_confirm, _REVIEWABLE),
+    "cancel": Action(_cancel, ("to_review", "reviewing", "postponed")),
+    "postpone": Action(
+        _postpone, ("to_review", "reviewing", "confirmed", "postponed", "failed_export")
+    ),
+    "delete": Action(
+        _delete,
+        tuple(s for s in (*ANNOTATION_STATUSES, "created") if s != "purged"),
+        owner_check=False,
+    ),
+    "reject": Action(_reject, (*_REVIEWABLE, "in_workflow"), perms=(Perm.ANNOTATE, Perm.APPROVE)),
+    "approve": Action(
+        _approve,
+        ("in_workflow", "to_review", "reviewing"),
+        perms=(Perm.APPROVE,),
+        owner_check=False,
+    ),
+    "rotate": Action(_rotate, None, owner_check=False),
+    "copy": Action(_copy, None, owner_check=False),
+}
+"""``POST /annotations/<id>/<action>``: the lifecycle actions (the route is built from the keys)."""
+
+
+def _check_owner(st: State, req: Request, ann: Obj) -> None:
+    if (
+        ann["status"] == "reviewing"
+        and req.user_id is not None
+        and ann.get("modifier") not in (None, st.url("users", req.user_id))
+    ):
+        raise conflict(_NOT_STARTED)
+
+
+def annotation_action(st: State, req: Request) -> Response:
+    """Run one of :data:`ACTIONS` on an annotation (403, 409 and 400 checks first)."""
+    action = ACTIONS[req.args["action"]]
+    granted = permissions(st, req.user_id)
+    if not any(p in granted for p in action.perms):
+        raise ApiError(403, {"detail": "You do not have permission to perform this action."})
+    ann = st.get("annotations", req.id)
     body = req.json_object()
+    if action.allowed is not None and ann["status"] not in action.allowed:
+        raise conflict(f"Cannot {req.args['action']} annotation with status '{ann['status']}'.")
+    if action.owner_check:
+        _check_owner(st, req, ann)
+    response = action.run(st, req, ann, body)
+    if ann["status"] != "reviewing":
+        st.started_from.pop(ann["id"], None)
+    return response
+
+
+# ---- bulk actions, processing duration ----------------------------------------------------------
+
+
+def _annotations_of(st: State, body: dict[str, Any]) -> list[Obj]:
     urls = body.get("annotations") or []
     if not isinstance(urls, list):
         raise field_error("annotations", "Expected a list of items.")
-    anns = [st.table("annotations").get(st.ref_id(u, "annotations") or -1) for u in urls]
-    if action == "assign":
-        assignees = st.refs(body, "assignees", "users")
-        for ann in anns:
-            if ann is not None:
-                ann["assignees"] = list(assignees)
-        return empty_response(204)
-    queue_id = st.ref_id(body.get("queue"), "queues") if body.get("queue") else None
-    if queue_id is not None:
+    found = (st.table("annotations").get(st.ref_id(u, "annotations") or -1) for u in urls)
+    return [a for a in found if a is not None]
+
+
+def assign(st: State, req: Request) -> Response:
+    """``POST /annotations/assign`` → 204."""
+    body = req.json_object()
+    anns = _annotations_of(st, body)
+    assignees = st.refs(body, "assignees", "users")
+    for ann in anns:
+        ann["assignees"] = list(assignees)
+    return empty_response(204)
+
+
+def purge_deleted(st: State, req: Request) -> Response:
+    """``POST /annotations/purge_deleted`` → 202: ``deleted`` annotations become ``purged``."""
+    body = req.json_object()
+    anns = _annotations_of(st, body)
+    if body.get("queue"):
+        queue_id = st.ref_id(body["queue"], "queues")
         anns += [a for a in st.table("annotations").values() if st.ref_id(a["queue"]) == queue_id]
     for ann in anns:
-        if ann is not None and ann["status"] == "deleted":
+        if ann["status"] == "deleted":
             st.set_status(ann, "purged", by_user=req.user_id)
     return json_response(202, {})
 
 
-def processing_duration(st: State, req: Request, aid: int) -> Response:
+_DURATIONS = (
+    "time_spent_active",
+    "time_spent_overall",
+    "time_spent_edit",
+    "time_spent_blockers",
+    "time_spent_emails",
+    "time_spent_opening",
+    "duration_latest_validate_started",
+    "duration_latest_validate_updated_before_confirm",
+)
+
+
+def processing_duration(st: State, req: Request) -> Response:
     """``GET|PATCH /annotations/<id>/processing_duration``."""
-    ann = st.get("annotations", aid)
-    stored = st.durations.setdefault(aid, {})
+    ann = st.get("annotations", req.id)
+    stored = st.durations.setdefault(ann["id"], {})
     if req.method == "PATCH":
         body = req.json_object()
         for key, value in body.items():
-            if isinstance(value, int | float) or value is None:
-                stored[key] = value
+            if key not in _DURATIONS:
+                continue
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise field_error(key, "A valid number is required.")
+            stored[key] = value
     data = {
         "annotation": ann["url"],
         "time_spent_active": 0.0,
@@ -360,97 +453,3 @@ def processing_duration(st: State, req: Request, aid: int) -> Response:
         **stored,
     }
     return json_response(200, data)
-
-
-# ---- content ---------------------------------------------------------------------------------
-
-
-def _schema_types(st: State, ann: Obj) -> dict[str, Obj]:
-    schema = st.resolve(ann.get("schema"))
-    return schema_datapoints(schema.get("content", []) if schema else [])
-
-
-def annotation_content(st: State, req: Request, aid: int, node_id: int | None = None) -> Response:
-    """``GET|PATCH /annotations/<id>/content[/<node>]``."""
-    ann = st.get("annotations", aid)
-    tree = st.contents.setdefault(aid, [])
-    if node_id is not None:
-        hit = find_node(tree, node_id)
-        if hit is None:
-            raise ApiError(404, {"detail": "Not found."})
-        if req.method == "PATCH":
-            update_node(hit[0], req.json_object(), _schema_types(st, ann))
-        return json_response(200, hit[0])
-    if req.method == "PATCH":
-        body = req.json_object()
-        types = _schema_types(st, ann)
-        for change in iter_nodes(body.get("content") or []):
-            if isinstance(change, dict) and isinstance(change.get("id"), int):
-                found = find_node(tree, change["id"])
-                if found is not None and change.get("category", "datapoint") == "datapoint":
-                    update_node(found[0], change, types)
-    return json_response(200, {"content": tree, "results": tree})
-
-
-def content_operations(st: State, req: Request, aid: int) -> Response:
-    """``POST /annotations/<id>/content/operations``: replace / remove / add, then the content."""
-    ann = st.get("annotations", aid)
-    tree = st.contents.setdefault(aid, [])
-    ops = req.json_object().get("operations")
-    if not isinstance(ops, list):
-        raise field_error("operations", "This field is required.")
-    types = _schema_types(st, ann)
-    for i, op in enumerate(ops):
-        if not isinstance(op, dict) or op.get("op") not in ("replace", "remove", "add"):
-            raise ApiError(400, {"operations": [f"Operation {i}: unknown op."]})
-        try:
-            node_id = int(op.get("id"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ApiError(400, {"operations": [f"Operation {i}: invalid id."]}) from None
-        hit = find_node(tree, node_id)
-        if hit is None:
-            raise ApiError(
-                400, {"operations": [f"Operation {i}: datapoint {node_id} does not exist."]}
-            )
-        node, parent = hit
-        if op["op"] == "replace":
-            update_node(node, op.get("value") or {}, types)
-        elif op["op"] == "remove":
-            if parent is None or parent.get("category") != "multivalue":
-                raise ApiError(
-                    400,
-                    {"operations": [f"Operation {i}: only multivalue children can be removed."]},
-                )
-            parent["children"].remove(node)
-        else:
-            if node.get("category") != "multivalue":
-                raise ApiError(
-                    400, {"operations": [f"Operation {i}: rows can only be added to a multivalue."]}
-                )
-            row_schema = types.get(str(node.get("schema_id")), {}).get("children")
-            if not isinstance(row_schema, dict):
-                raise ApiError(
-                    400, {"operations": [f"Operation {i}: multivalue has no row schema."]}
-                )
-            values = op.get("value") or []
-            hits = {
-                str(v.get("schema_id")): (str((v.get("content") or {}).get("value", "")), -1)
-                for v in values
-                if isinstance(v, dict)
-            }
-            node["children"].append(new_row(st, ann["url"], row_schema, hits))
-    return json_response(200, {"content": tree, "results": tree})
-
-
-def content_validate(st: State, req: Request, aid: int) -> Response:
-    """``POST /annotations/<id>/content/validate``: no rules run in the emulator."""
-    st.get("annotations", aid)
-    return json_response(
-        200,
-        {
-            "messages": [],
-            "updated_datapoints": [],
-            "suggested_operations": [],
-            "matched_trigger_rules": [],
-        },
-    )

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from ._http import ApiError
+from ._http import ApiError, Request, Response, field_error, json_response
 from ._store import Obj, State
 
 __all__ = [
+    "MAX_VALUE_LENGTH",
+    "annotation_content",
     "build_content",
+    "content_node",
+    "content_operations",
+    "content_validate",
+    "copy_content",
     "export_content",
     "find_node",
-    "iter_datapoints",
     "iter_nodes",
     "new_datapoint",
+    "new_row",
     "schema_datapoints",
+    "update_node",
 ]
+
+MAX_VALUE_LENGTH = 1500
+"""The reference: a datapoint value is at most 1500 characters."""
 
 Extracted = tuple[dict[str, tuple[str, int]], list[dict[str, tuple[str, int]]]]
 
@@ -72,7 +83,8 @@ def _values_for(schema_node: Obj, found: dict[str, tuple[str, int]]) -> tuple[st
     sid = schema_node.get("id")
     if isinstance(sid, str) and sid in found:
         return found[sid]
-    for name in schema_node.get("rir_field_names") or []:
+    names = schema_node.get("rir_field_names")
+    for name in names if isinstance(names, list) else []:
         if isinstance(name, str) and name in found:
             return found[name]
     return None
@@ -104,7 +116,8 @@ def new_datapoint(
         node["content"] = None
         node["validation_sources"] = ["NA"]
         return node
-    value = hit[0] if hit else (schema_node.get("default_value") or "")
+    default = schema_node.get("default_value")
+    value = hit[0] if hit else (default if isinstance(default, str) else "")
     position = None
     if hit is not None and hit[1] >= 0:
         top = 52 + 14 * hit[1]
@@ -200,20 +213,15 @@ def build_content(
     return out
 
 
-def iter_nodes(nodes: list[Obj]) -> Iterator[Obj]:
-    """Every node of a content tree, depth first."""
+def iter_nodes(nodes: list[Any]) -> Iterator[Obj]:
+    """Every node (object) of a content tree, depth first; anything else is skipped."""
     for node in nodes:
+        if not isinstance(node, dict):
+            continue
         yield node
         children = node.get("children")
         if isinstance(children, list):
             yield from iter_nodes(children)
-
-
-def iter_datapoints(nodes: list[Obj]) -> Iterator[Obj]:
-    """Every datapoint of a content tree."""
-    for node in iter_nodes(nodes):
-        if node.get("category") == "datapoint":
-            yield node
 
 
 def find_node(nodes: list[Obj], node_id: int) -> tuple[Obj, Obj | None] | None:
@@ -236,10 +244,50 @@ def find_node(nodes: list[Obj], node_id: int) -> tuple[Obj, Obj | None] | None:
 _SETTABLE = ("value", "normalized_value", "position", "page")
 
 
-def update_node(node: Obj, change: dict[str, Any], schema_types: dict[str, Obj]) -> None:
+def _check_content(change: dict[str, Any]) -> None:
+    """400 unless a node update has the types of the reference (value ≤ 1500 characters ...)."""
+    content = change.get("content")
+    if content is not None and not isinstance(content, dict):
+        raise field_error("content", "Expected a dictionary of items.")
+    content = content or {}
+    for key in ("value", "normalized_value"):
+        value = content.get(key)
+        if value is not None and not isinstance(value, str):
+            raise field_error(key, "Not a valid string.")
+        if isinstance(value, str) and len(value) > MAX_VALUE_LENGTH:
+            raise field_error(
+                key, f"Ensure this field has no more than {MAX_VALUE_LENGTH} characters."
+            )
+    position = content.get("position")
+    if position is not None and (
+        not isinstance(position, list)
+        or len(position) != 4
+        or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in position)
+    ):
+        raise field_error("position", "Expected a list of four numbers.")
+    page = content.get("page")
+    if page is not None and (isinstance(page, bool) or not isinstance(page, int)):
+        raise field_error("page", "A valid integer is required.")
+    for key, types in (
+        ("hidden", (bool,)),
+        ("options", (list,)),
+        ("validation_sources", (list,)),
+        ("time_spent", (int, float)),
+    ):
+        if key in change and (
+            not isinstance(change[key], types) or (key == "time_spent" and change[key] is True)
+        ):
+            raise field_error(key, "Incorrect type.")
+    sources = change.get("validation_sources")
+    if isinstance(sources, list) and not all(isinstance(v, str) for v in sources):
+        raise field_error("validation_sources", "Expected a list of strings.")
+
+
+def update_node(node: Obj, change: Any, schema_types: dict[str, Obj]) -> None:
     """Apply a partial node update: ``content.{value,position,page}``, hidden, options, sources."""
     if not isinstance(change, dict):
         raise ApiError(400, {"detail": "Invalid content node update."})
+    _check_content(change)
     content = change.get("content")
     if isinstance(content, dict) and node.get("category") == "datapoint":
         target = node.get("content")
@@ -263,6 +311,19 @@ def update_node(node: Obj, change: dict[str, Any], schema_types: dict[str, Obj])
     for key in ("hidden", "options", "validation_sources", "time_spent"):
         if key in change:
             node[key] = change[key]
+
+
+def copy_content(st: State, nodes: list[Obj], ann_url: str) -> list[Obj]:
+    """A deep copy of a content tree for another annotation (fresh node ids and URLs)."""
+    out = []
+    for node in nodes:
+        nid = st.next_node_id()
+        dup = copy.deepcopy({k: v for k, v in node.items() if k != "children"})
+        dup["id"], dup["url"] = nid, f"{ann_url}/content/{nid}"
+        if isinstance(node.get("children"), list):
+            dup["children"] = copy_content(st, node["children"], ann_url)
+        out.append(dup)
+    return out
 
 
 def export_content(nodes: list[Obj], schema_types: dict[str, Obj]) -> list[Obj]:
@@ -294,3 +355,107 @@ def export_content(nodes: list[Obj], schema_types: dict[str, Obj]) -> list[Obj]:
                 }
             )
     return out
+
+
+# ---- the content endpoints -------------------------------------------------------------------
+
+
+def _schema_types(st: State, ann: Obj) -> dict[str, Obj]:
+    schema = st.resolve(ann.get("schema"))
+    return schema_datapoints(schema.get("content", []) if schema else [])
+
+
+def annotation_content(st: State, req: Request) -> Response:
+    """``GET|PATCH /annotations/<id>/content``: PATCH merges a partial tree by node id."""
+    ann = st.get("annotations", req.id)
+    tree = st.contents.setdefault(ann["id"], [])
+    if req.method == "PATCH":
+        changes = req.json_object().get("content") or []
+        if not isinstance(changes, list):
+            raise field_error("content", "Expected a list of items.")
+        types = _schema_types(st, ann)
+        for change in iter_nodes(changes):
+            node_id = change.get("id")
+            if isinstance(node_id, int) and not isinstance(node_id, bool):
+                found = find_node(tree, node_id)
+                if found is not None and change.get("category", "datapoint") == "datapoint":
+                    update_node(found[0], change, types)
+    return json_response(200, {"content": tree, "results": tree})
+
+
+def content_node(st: State, req: Request) -> Response:
+    """``GET|PATCH /annotations/<id>/content/<node>``."""
+    ann = st.get("annotations", req.id)
+    hit = find_node(st.contents.setdefault(ann["id"], []), int(req.args["node"]))
+    if hit is None:
+        raise ApiError(404, {"detail": "Not found."})
+    if req.method == "PATCH":
+        update_node(hit[0], req.json_object(), _schema_types(st, ann))
+    return json_response(200, hit[0])
+
+
+def _op_error(i: int, message: str) -> ApiError:
+    return ApiError(400, {"operations": [f"Operation {i}: {message}"]})
+
+
+def content_operations(st: State, req: Request) -> Response:
+    """``POST /annotations/<id>/content/operations``: replace / remove / add, then the content."""
+    ann = st.get("annotations", req.id)
+    tree = st.contents.setdefault(ann["id"], [])
+    ops = req.json_object().get("operations")
+    if not isinstance(ops, list):
+        raise field_error("operations", "This field is required.")
+    types = _schema_types(st, ann)
+    for i, op in enumerate(ops):
+        if not isinstance(op, dict) or op.get("op") not in ("replace", "remove", "add"):
+            raise _op_error(i, "unknown op.")
+        raw_id = op.get("id")
+        if isinstance(raw_id, bool) or not isinstance(raw_id, int | str):
+            raise _op_error(i, "invalid id.")
+        try:
+            node_id = int(raw_id)
+        except ValueError:
+            raise _op_error(i, "invalid id.") from None
+        hit = find_node(tree, node_id)
+        if hit is None:
+            raise _op_error(i, f"datapoint {node_id} does not exist.")
+        node, parent = hit
+        if op["op"] == "replace":
+            update_node(node, op.get("value") or {}, types)
+        elif op["op"] == "remove":
+            if parent is None or parent.get("category") != "multivalue":
+                raise _op_error(i, "only multivalue children can be removed.")
+            parent["children"].remove(node)
+        else:
+            if node.get("category") != "multivalue":
+                raise _op_error(i, "rows can only be added to a multivalue.")
+            row_schema = types.get(str(node.get("schema_id")), {}).get("children")
+            if not isinstance(row_schema, dict):
+                raise _op_error(i, "multivalue has no row schema.")
+            values = op.get("value") or []
+            if not isinstance(values, list):
+                raise _op_error(i, "value must be a list of datapoints.")
+            hits: dict[str, tuple[str, int]] = {}
+            for v in values:
+                content = v.get("content") if isinstance(v, dict) else None
+                value = content.get("value", "") if isinstance(content, dict) else ""
+                if not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH:
+                    raise _op_error(i, "datapoint values are strings of up to 1500 characters.")
+                hits[str(v.get("schema_id"))] = (value, -1)
+            node["children"].append(new_row(st, ann["url"], row_schema, hits))
+    return json_response(200, {"content": tree, "results": tree})
+
+
+def content_validate(st: State, req: Request) -> Response:
+    """``POST /annotations/<id>/content/validate``: no rules run in the emulator."""
+    st.get("annotations", req.id)
+    req.json_object()
+    return json_response(
+        200,
+        {
+            "messages": [],
+            "updated_datapoints": [],
+            "suggested_operations": [],
+            "matched_trigger_rules": [],
+        },
+    )

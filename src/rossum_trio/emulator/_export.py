@@ -1,17 +1,23 @@
-"""``GET|POST /queues/<id>/export``: json (paginated export view), csv and xml."""
+"""``GET|POST /queues/<id>/export``: json (paginated export view), csv, xml and xlsx.
+
+The format comes from ``format=`` or else the ``Accept`` header. JSON is always paginated; the
+file formats hold every matching annotation unless ``page``/``page_size`` ask for a page (up to
+1000), and XML then reports that page's totals and links.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from ._annotations import annotation_filters
+from ._auth import Perm, require
 from ._content import export_content, iter_nodes, schema_datapoints
-from ._http import ApiError, Request, Response, json_response
+from ._http import ApiError, Request, Response, header_params, json_response
 from ._lists import filter_objects, order_objects, paginate
 from ._store import Obj, State
+from ._xlsx import XLSX_MIME, write_xlsx, xml_text
 
 __all__ = ["export_queue"]
 
@@ -56,6 +62,7 @@ def _to_status(st: State, req: Request, anns: list[Obj]) -> None:
         raise ApiError(400, {"to_status": ["to_status can only be used with POST."]})
     if target not in ("exporting", "exported"):
         raise ApiError(400, {"to_status": [f'"{target}" is not a valid choice.']})
+    require(st, req, Perm.ANNOTATE)
     for ann in anns:
         if ann["status"] in ("exporting", "exported"):
             continue
@@ -73,13 +80,11 @@ def _to_status(st: State, req: Request, anns: list[Obj]) -> None:
             st.at(0.0, done)
 
 
-def export_queue(st: State, req: Request, queue_id: int) -> Response:
+def export_queue(st: State, req: Request) -> Response:
     """Export a queue's annotations (filters as for the annotation list)."""
-    queue = st.get("queues", queue_id)
+    queue = st.get("queues", req.id)
     fmt = (req.params.get("format") or _format_from_accept(req)).lower()
-    if fmt not in ("json", "csv", "xml"):
-        if fmt == "xlsx":
-            raise ApiError(400, {"format": ["xlsx export is not supported by the emulator."]})
+    if fmt not in _MIME:
         raise ApiError(400, {"format": [f'"{fmt}" is not a valid choice.']})
     anns = [a for a in st.table("annotations").values() if a["queue"] == queue["url"]]
     anns = filter_objects(st, anns, req.params, extra=annotation_filters())
@@ -91,20 +96,54 @@ def export_queue(st: State, req: Request, queue_id: int) -> Response:
         _to_status(st, req, page)
         results = [_export_view(st, a, types) for a in page]
         return json_response(200, {"pagination": pagination, "results": results})
+    pagination = {"total": len(anns), "total_pages": 1, "next": None, "previous": None}
     if "page" in req.params or "page_size" in req.params:
-        anns, _ = paginate(req, anns, max_size=1000)
+        anns, pagination = paginate(req, anns, max_size=1000)
     _to_status(st, req, anns)
-    if fmt == "csv":
-        return Response(200, _csv(st, req, anns, types), [], b"text/csv; charset=utf-8")
-    return Response(200, _xml(st, req, anns, types), [], b"application/xml; charset=utf-8")
+    if fmt == "xml":
+        body = _xml(st, anns, types, pagination)
+    elif fmt == "csv":
+        body = _csv(req, _rows(st, req, anns, types))
+    else:
+        body = write_xlsx(_rows(st, req, anns, types))
+    return Response(200, body, [], _MIME[fmt].encode())
+
+
+_MIME = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xml": "application/xml; charset=utf-8",
+    "xlsx": XLSX_MIME,
+}
+_ACCEPT = {
+    "application/json": "json",
+    "text/csv": "csv",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    XLSX_MIME: "xlsx",
+    "*/*": "json",
+    "application/*": "json",
+    "text/*": "csv",
+}
 
 
 def _format_from_accept(req: Request) -> str:
-    accept = req.headers.get("accept", "")
-    for fmt, mime in (("csv", "text/csv"), ("xml", "xml")):
-        if mime in accept:
-            return fmt
-    return "json"
+    """The format the ``Accept`` header prefers (406 if it accepts none of them)."""
+    accept = req.headers.get("accept", "").strip()
+    if not accept:
+        return "json"
+    ranked: list[tuple[float, int, str]] = []
+    for i, item in enumerate(accept.split(",")):
+        media, params = header_params(item)
+        try:
+            q = float(params.get("q", "1"))
+        except ValueError:
+            q = 0.0
+        if media in _ACCEPT and q > 0:
+            ranked.append((-q, i, _ACCEPT[media]))
+    if not ranked:
+        raise ApiError(406, {"detail": "Could not satisfy the request Accept header."})
+    return min(ranked)[2]
 
 
 def _columns(req: Request, types: dict[str, Obj]) -> tuple[list[str], list[str]]:
@@ -169,44 +208,62 @@ def _label(types: dict[str, Obj], sid: str) -> str:
     return str(node.get("label") or sid) if node else sid
 
 
-def _csv(st: State, req: Request, anns: list[Obj], types: dict[str, Obj]) -> bytes:
+def _rows(st: State, req: Request, anns: list[Obj], types: dict[str, Obj]) -> list[list[str]]:
+    """The table of the CSV/XLSX export: a header row of labels, one row per annotation (per line
+    item when line-item columns are exported)."""
     header_cols, item_cols = _columns(req, types)
-    delimiter = req.params.get("delimiter", ",")[:1] or ","
-    quotechar = req.params.get("quote_char", '"')[:1] or '"'
+    rows = [[_label(types, c) for c in header_cols + item_cols]]
+    for ann in anns:
+        header, items = _values(st, ann)
+        head = [header.get(c, "") for c in header_cols]
+        for row in (items if item_cols else []) or [{}]:
+            rows.append(head + [row.get(c, "") for c in item_cols])
+    return rows
+
+
+def _one_char(req: Request, name: str, default: str) -> str:
+    value = req.params.get(name, default)
+    if len(value) != 1:
+        raise ApiError(400, {name: [f'"{value}" must be a one-character string.']})
+    return value
+
+
+def _csv(req: Request, rows: list[list[str]]) -> bytes:
+    quoting_name = req.params.get("quoting", "quote_minimal")
     quoting: Any = {
         "quote_minimal": csv.QUOTE_MINIMAL,
         "quote_all": csv.QUOTE_ALL,
         "quote_non_numeric": csv.QUOTE_NONNUMERIC,
         "quote_none": csv.QUOTE_NONE,
-    }.get(req.params.get("quoting", "quote_minimal"), csv.QUOTE_MINIMAL)
+    }.get(quoting_name)
+    if quoting is None:
+        raise ApiError(400, {"quoting": [f'"{quoting_name}" is not a valid choice.']})
     buf = io.StringIO()
-    writer = csv.writer(
-        buf,
-        delimiter=delimiter,
-        quotechar=quotechar,
-        quoting=quoting,
-        escapechar=req.params.get("escape_char", "\\")[:1] or "\\",
-        lineterminator="\r\n",
-    )
-    writer.writerow([_label(types, c) for c in header_cols + item_cols])
-    for ann in anns:
-        header, rows = _values(st, ann)
-        head = [header.get(c, "") for c in header_cols]
-        for row in (rows if item_cols else []) or [{}]:
-            writer.writerow(head + [row.get(c, "") for c in item_cols])
+    try:
+        writer = csv.writer(
+            buf,
+            delimiter=_one_char(req, "delimiter", ","),
+            quotechar=_one_char(req, "quote_char", '"'),
+            quoting=quoting,
+            escapechar=_one_char(req, "escape_char", "\\"),
+            lineterminator="\r\n",
+        )
+        writer.writerows(rows)
+    except (csv.Error, TypeError, ValueError) as exc:
+        raise ApiError(400, {"detail": f"Invalid CSV parameters: {exc}"}) from None
     return buf.getvalue().encode("utf-8")
 
 
 def _xml_nodes(nodes: list[Obj]) -> str:
     out = []
     for node in nodes:
-        sid = quoteattr(str(node.get("schema_id")))
+        sid = _attr(str(node.get("schema_id")))
         if node["category"] == "datapoint":
             conf = node.get("rir_confidence")
-            extra = f" rir_confidence={quoteattr(str(conf))}" if conf is not None else ""
+            extra = f" rir_confidence={_attr(str(conf))}" if conf is not None else ""
             out.append(
-                f"<datapoint schema_id={sid} type={quoteattr(str(node.get('type')))}{extra}>"
-                f"{escape(str(node.get('value') or ''))}</datapoint>"
+                f"<datapoint schema_id={sid} type={_attr(str(node.get('type')))}{extra}>"
+                f"{xml_text(str(node.get('value') or ''))}</datapoint>"
             )
         else:
             tag = node["category"]
@@ -214,28 +271,38 @@ def _xml_nodes(nodes: list[Obj]) -> str:
     return "".join(out)
 
 
-def _xml(st: State, req: Request, anns: list[Obj], types: dict[str, Obj]) -> bytes:
+def _attr(value: str) -> str:
+    return f'"{xml_text(value)}"'
+
+
+def _link(tag: str, url: str | None) -> str:
+    return f"<{tag}>{xml_text(url)}</{tag}>" if url else f"<{tag}/>"
+
+
+def _xml(st: State, anns: list[Obj], types: dict[str, Obj], pagination: dict[str, Any]) -> bytes:
     parts = ['<?xml version="1.0" encoding="utf-8"?>', "<export><results>"]
     for ann in anns:
         view: dict[str, Any] = _export_view(st, ann, types)
         doc = view["document"] or {}
-        parts.append(f"<annotation url={quoteattr(view['url'])}>")
-        parts.append(f"<status>{escape(view['status'])}</status>")
+        parts.append(f"<annotation url={_attr(view['url'])}>")
+        parts.append(f"<status>{xml_text(view['status'])}</status>")
         for key in ("arrived_at", "exported_at"):
-            parts.append(f"<{key}>{escape(view[key])}</{key}>" if view[key] else f"<{key}/>")
+            parts.append(_link(key, view[key]))
         if doc:
             parts.append(
-                f"<document url={quoteattr(doc['url'])}>"
-                f"<file_name>{escape(doc['file_name'])}</file_name>"
-                f"<file>{escape(doc['file'])}</file></document>"
+                f"<document url={_attr(doc['url'])}>"
+                f"<file_name>{xml_text(doc['file_name'])}</file_name>"
+                f"<file>{xml_text(doc['file'])}</file></document>"
             )
         modifier = view.get("modifier")
-        parts.append(f"<modifier url={quoteattr(modifier)}/>" if modifier else "<modifier/>")
-        parts.append(f"<schema url={quoteattr(view['schema']['url'])}/>")
+        parts.append(f"<modifier url={_attr(modifier)}/>" if modifier else "<modifier/>")
+        parts.append(f"<schema url={_attr(view['schema']['url'])}/>")
         parts.append("<metadata/>")
         parts.append(f"<content>{_xml_nodes(view['content'])}</content></annotation>")
     parts.append(
-        f"</results><pagination><next/><previous/><total>{len(anns)}</total>"
-        "<total_pages>1</total_pages></pagination></export>"
+        "</results><pagination>"
+        f"{_link('next', pagination['next'])}{_link('previous', pagination['previous'])}"
+        f"<total>{pagination['total']}</total>"
+        f"<total_pages>{pagination['total_pages']}</total_pages></pagination></export>"
     )
     return "".join(parts).encode("utf-8")

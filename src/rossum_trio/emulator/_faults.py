@@ -1,4 +1,4 @@
-"""Fault knobs: latency, errors, 429 storms, a rate limit, dropped connections, slow bodies."""
+"""Fault knobs (validated), the rate limit, and the injector that applies them per request."""
 
 from __future__ import annotations
 
@@ -6,19 +6,104 @@ import math
 import random
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["ConnectionDropped", "Decision", "FaultInjector", "Faults"]
+__all__ = ["REAL_RATE_LIMIT_PER_S", "ConnectionDropped", "Decision", "FaultInjector", "Faults"]
+
+REAL_RATE_LIMIT_PER_S = 10.0
+"""The real API's overall budget ("10 reqs / second"); the loopback server's default."""
+
+
+def _number(low: float, high: float = math.inf, *, null: bool = False) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value is None and null:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number, got {value!r}")
+        if not (math.isfinite(value) and low <= value <= high):
+            bound = f"between {low:g} and {high:g}" if math.isfinite(high) else f">= {low:g}"
+            raise ValueError(f"must be {bound}, got {value!r}")
+        return value
+
+    return check
+
+
+def _count(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _status(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599:
+        raise ValueError(f"must be an HTTP error status (400-599), got {value!r}")
+    return value
+
+
+def _statuses(value: Any) -> Any:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list of HTTP error statuses, got {value!r}")
+    return tuple(_status(v) for v in value)
+
+
+def _flag(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
+    return value
+
+
+def _pattern(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"must be a regular expression, got {value!r}")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression: {exc}") from None
+    return value
+
+
+_KNOBS: dict[str, Callable[[Any], Any]] = {
+    "latency_s": _number(0, 3600),
+    "latency_jitter_s": _number(0, 3600),
+    "error_rate": _number(0, 1),
+    "error_statuses": _statuses,
+    "fail_next": _count,
+    "fail_status": _status,
+    "storm_429": _count,
+    "retry_after_s": _count,
+    "rate_limit_per_s": _number(0, null=True),
+    "drop_rate": _number(0, 1),
+    "drop_next": _count,
+    "drop_after_processing": _flag,
+    "slow_body_chunk": _count,
+    "slow_body_delay_s": _number(0, 3600),
+    "token_lifetime_s": _number(0, null=True),
+    "path_pattern": _pattern,
+    "affect_login": _flag,
+}
+
+
+class FaultError(ValueError):
+    """A fault knob was given an invalid value; ``knob`` names it."""
+
+    def __init__(self, knob: str, message: str) -> None:
+        super().__init__(f"{knob} {message}")
+        self.knob = knob
 
 
 @dataclass
 class Faults:
     """Runtime-settable fault knobs. Change attributes at any time; they apply to the next request.
 
-    Random choices use the emulator's seeded generator, so a given seed and request sequence always
-    produce the same faults. Requests to ``/auth/login`` are exempt from injected errors and drops
-    unless ``affect_login`` is set (the rate limit and latency apply to every request).
+    Every assignment is validated (a bad value raises :class:`ValueError` naming the knob and
+    changes nothing). Random choices use the emulator's seeded generator, so a given seed and
+    request sequence always produce the same faults. Requests to ``/auth/login`` are exempt from
+    injected errors and drops unless ``affect_login`` is set (the rate limit and latency apply to
+    every request).
     """
 
     latency_s: float = 0.0
@@ -35,7 +120,9 @@ class Faults:
     """Answer the next N requests with 429 + ``Retry-After: retry_after_s`` (counts down)."""
     retry_after_s: int = 1
     rate_limit_per_s: float | None = None
-    """Requests allowed per second overall (the real API: 10); None disables the limit."""
+    """Requests allowed per second overall; beyond it 429 + ``Retry-After``. ``None``: the
+    default of the way in (the loopback server: the real API's 10/s; in-process: unlimited);
+    ``0``: unlimited."""
     drop_rate: float = 0.0
     """Probability that the connection is dropped instead of answered."""
     drop_next: int = 0
@@ -52,14 +139,27 @@ class Faults:
     """If set, injected errors/drops/latency only hit request paths matching this regex."""
     affect_login: bool = False
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = _KNOBS.get(name)
+        if check is not None:
+            try:
+                value = check(value)
+            except ValueError as exc:
+                raise FaultError(name, str(exc)) from None
+        object.__setattr__(self, name, value)
+
     def update(self, **changes: Any) -> None:
-        """Set several knobs at once (unknown names raise TypeError)."""
-        names = {f.name for f in fields(self)}
+        """Set several knobs at once: all or nothing (unknown names raise TypeError, invalid
+        values :class:`ValueError` naming the knob)."""
+        checked = {}
         for key, value in changes.items():
-            if key not in names:
+            if key not in _KNOBS:
                 raise TypeError(f"unknown fault knob {key!r}")
-            if key == "error_statuses" and isinstance(value, list):
-                value = tuple(value)
+            try:
+                checked[key] = _KNOBS[key](value)
+            except ValueError as exc:
+                raise FaultError(key, str(exc)) from None
+        for key, value in checked.items():
             setattr(self, key, value)
 
     def reset(self) -> None:
@@ -112,8 +212,13 @@ class FaultInjector:
         assert self._pattern is not None
         return self._pattern.search(path) is not None
 
-    def decide(self, path: str, now: float, *, is_login: bool) -> Decision:
-        """Decide the fate of one request (call once per request, in arrival order)."""
+    def decide(
+        self, path: str, now: float, *, is_login: bool, default_rate: float | None = None
+    ) -> Decision:
+        """Decide the fate of one request (call once per request, in arrival order).
+
+        ``default_rate`` is the rate limit of the way in, used while ``rate_limit_per_s`` is None.
+        """
         f = self.faults
         d = Decision()
         # Draw the same amount of randomness for every request so one knob does not shift
@@ -124,8 +229,9 @@ class FaultInjector:
             self.rng.random(),
             self.rng.random(),
         )
-        if f.rate_limit_per_s is not None and f.rate_limit_per_s > 0:
-            limited = self._rate_limited(now, f.rate_limit_per_s)
+        rate = f.rate_limit_per_s if f.rate_limit_per_s is not None else default_rate
+        if rate is not None and rate > 0:
+            limited = self._rate_limited(now, rate)
             if limited is not None:
                 d.status, d.retry_after = 429, limited
                 return d

@@ -10,17 +10,31 @@ from urllib.parse import parse_qsl, unquote
 import msgspec
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "ApiError",
     "Part",
     "Request",
     "Response",
+    "conflict",
+    "decode_json",
+    "empty_response",
+    "encode_json",
+    "error_body",
+    "error_code",
+    "field_error",
+    "header_params",
     "json_response",
+    "not_found",
+    "parse_multipart",
+    "parse_query",
+    "truthy",
 ]
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 
-JSON_CT = (b"content-type", b"application/json")
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays/objects accepted in a JSON body (deeper: 400)."""
 
 
 def encode_json(obj: Any) -> bytes:
@@ -51,19 +65,27 @@ def empty_response(status: int = 204) -> Response:
 
 
 class ApiError(Exception):
-    """Raised by handlers to answer with a DRF-shaped error body."""
+    """Raised by handlers to answer with a DRF-shaped error body.
+
+    ``{"detail": ..., "code": ...}`` for most errors (``code`` defaults to the DRF code of the
+    status, e.g. ``not_found``), ``{"<field>": ["message", ...]}`` for 400 validation errors.
+    """
 
     def __init__(
         self,
         status: int,
         payload: Any = None,
         headers: list[tuple[bytes, bytes]] | None = None,
+        *,
+        code: str | None = None,
     ) -> None:
         super().__init__(status, payload)
         self.status = status
-        self.payload = (
-            payload if payload is not None else {"detail": _DEFAULT_DETAIL.get(status, "Error.")}
-        )
+        if payload is None:
+            payload = {"detail": _DEFAULT_DETAIL.get(status, "Error.")}
+        if isinstance(payload, dict) and "detail" in payload and "code" not in payload:
+            payload = {**payload, "code": code or error_code(status)}
+        self.payload = payload
         self.headers = headers or []
 
     def response(self) -> Response:
@@ -71,14 +93,27 @@ class ApiError(Exception):
         return json_response(self.status, self.payload, list(self.headers))
 
 
+def error_code(status: int) -> str:
+    """The DRF error code that goes with an HTTP status (``404`` → ``not_found``)."""
+    return _DEFAULT_CODE.get(status, "error")
+
+
+def error_body(status: int, detail: str, code: str | None = None) -> dict[str, str]:
+    """``{"detail": detail, "code": code}`` (the code defaults to the status's DRF code)."""
+    return {"detail": detail, "code": code or error_code(status)}
+
+
 _DEFAULT_DETAIL = {
     400: "Bad request.",
-    401: "Authentication credentials were not provided.",
+    401: "Invalid token.",
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     405: "Method not allowed.",
+    406: "Could not satisfy the request Accept header.",
+    408: "Request body not received in time.",
     409: "Conflict.",
     413: "Request entity too large.",
+    415: "Unsupported media type in request.",
     429: "Request was throttled.",
     500: "A server error occurred.",
     502: "Bad gateway.",
@@ -86,9 +121,27 @@ _DEFAULT_DETAIL = {
     504: "Gateway timeout.",
 }
 
+_DEFAULT_CODE = {
+    400: "invalid",
+    401: "authentication_failed",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    408: "request_timeout",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
+
 
 def not_found() -> ApiError:
-    """404 ``{"detail": "Not found."}``."""
+    """404 ``{"detail": "Not found.", "code": "not_found"}``."""
     return ApiError(404, {"detail": "Not found."})
 
 
@@ -115,7 +168,8 @@ class Part:
 _PARAM_RE = re.compile(r';\s*([\w*]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 
 
-def _header_params(value: str) -> tuple[str, dict[str, str]]:
+def header_params(value: str) -> tuple[str, dict[str, str]]:
+    """A header value's main part (lower-cased) and its ``;`` parameters (RFC 5987 aware)."""
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
     for m in _PARAM_RE.finditer(";" + rest):
@@ -126,17 +180,22 @@ def _header_params(value: str) -> tuple[str, dict[str, str]]:
     if "filename*" in params:
         enc = params.pop("filename*")
         charset, _, tail = enc.partition("''")
-        params["filename"] = unquote(tail or enc, encoding=charset or "utf-8", errors="replace")
+        try:
+            params["filename"] = unquote(tail or enc, encoding=charset or "utf-8", errors="replace")
+        except LookupError:  # an unknown charset name
+            params["filename"] = unquote(tail or enc, errors="replace")
     return main.strip().lower(), params
 
 
 def parse_multipart(body: bytes, content_type: str) -> list[Part]:
     """Split a multipart/form-data body into parts (raises ApiError 400 if malformed)."""
-    _, params = _header_params(content_type)
+    _, params = header_params(content_type)
     boundary = params.get("boundary")
     if not boundary:
         raise ApiError(
-            400, {"detail": "Multipart form parse error - Invalid boundary in multipart: None"}
+            400,
+            {"detail": "Multipart form parse error - Invalid boundary in multipart: None"},
+            code="parse_error",
         )
     delim = b"--" + boundary.encode("latin-1")
     parts: list[Part] = []
@@ -158,7 +217,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
             key, _, value = line.partition(":")
             key = key.strip().lower()
             if key == "content-disposition":
-                _, dparams = _header_params(value)
+                _, dparams = header_params(value)
                 name = dparams.get("name")
                 filename = dparams.get("filename")
             elif key == "content-type":
@@ -184,7 +243,17 @@ class Request:
     base: str
     """The API base URL as the client addressed it (``"http://host:port/api/v1"``)."""
     user_id: int | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    """Groups captured from the path by the route (``{"id": "300"}``)."""
+    kind: str = ""
+    """The resource kind of the route (``"queues"``), for the generic CRUD handlers."""
     _params: dict[str, str] | None = None
+    _parts: list[Part] | None = None
+
+    @property
+    def id(self) -> int:
+        """The object id captured from the path."""
+        return int(self.args["id"])
 
     @property
     def params(self) -> dict[str, str]:
@@ -199,13 +268,10 @@ class Request:
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
     def json(self) -> Any:
-        """The body decoded as JSON (empty body → ``{}``); 400 on malformed JSON."""
+        """The body decoded as JSON (empty body → ``{}``); 400 on malformed or too deep JSON."""
         if not self.body.strip():
             return {}
-        try:
-            return _decoder.decode(self.body)
-        except msgspec.DecodeError as exc:
-            raise ApiError(400, {"detail": f"JSON parse error - {exc}"}) from None
+        return decode_json(self.body)
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object (400 if it is another JSON type)."""
@@ -241,7 +307,46 @@ class Request:
                 415,
                 {"detail": f'Unsupported media type "{self.content_type}" in request.'},
             )
-        return parse_multipart(self.body, self.headers.get("content-type", ""))
+        if self._parts is None:
+            self._parts = parse_multipart(self.body, self.headers.get("content-type", ""))
+        return self._parts
+
+
+def decode_json(data: bytes) -> Any:
+    """JSON → Python; ApiError 400 ``parse_error`` if malformed or nested deeper than the cap."""
+    try:
+        value = _decoder.decode(data)
+    except msgspec.DecodeError as exc:
+        raise ApiError(400, {"detail": f"JSON parse error - {exc}"}, code="parse_error") from None
+    except RecursionError:
+        value = None
+        depth_exceeded = True
+    else:
+        depth_exceeded = _too_deep(value, MAX_JSON_DEPTH)
+    if depth_exceeded:
+        raise ApiError(
+            400,
+            {"detail": f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."},
+            code="parse_error",
+        )
+    return value
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether arrays/objects nest deeper than ``limit`` (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def parse_query(raw: str) -> list[tuple[str, str]]:

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import msgspec
 
 from ._content import build_content
-from ._http import ApiError, Part, Request, Response, field_error, json_response, truthy
+from ._http import (
+    ApiError,
+    Part,
+    Request,
+    Response,
+    field_error,
+    header_params,
+    json_response,
+    truthy,
+)
 from ._samples import extract_invoice
 from ._store import Obj, State, iso_now
+from ._validation import metadata as check_metadata
 
 __all__ = [
+    "MAX_UPLOAD_BYTES",
+    "clean_filename",
+    "content_disposition",
     "create_annotation",
     "delete_document",
     "document_content",
@@ -29,6 +43,22 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024
+"""The reference: uploads may be up to 40 MB in total."""
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def clean_filename(name: str) -> str:
+    """A stored file name: control characters and path separators become ``_`` (as the API does
+    for e-mail attachments), at most 255 characters, never empty."""
+    cleaned = _UNSAFE.sub("_", name).strip()[:255]
+    return cleaned or "document"
+
+
+def content_disposition(disposition: str, name: str) -> bytes:
+    """A header value with an ASCII ``filename`` and the exact UTF-8 ``filename*``."""
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "").replace("\\", "")
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}".encode()
 
 
 def _organization_of_queue(st: State, queue: Obj, req: Request) -> str:
@@ -239,7 +269,7 @@ def import_file(
     ann = new_annotation(st, req, queue, doc, status="importing", metadata=metadata)
     _mark_duplicates(st, ann, data)
     aid = ann["id"]
-    st.at(st.import_delay_s, lambda: _finish_import(st, aid, values))
+    st.at(st.import_delay(), lambda: _finish_import(st, aid, values))
     return doc, ann
 
 
@@ -252,34 +282,30 @@ def _json_part(part: Part) -> dict[str, Any]:
         raise field_error(part.name, "Value must be valid JSON.") from None
     if not isinstance(value, dict):
         raise field_error(part.name, "Value must be valid JSON object.")
+    if part.name == "metadata":
+        try:
+            check_metadata(value)
+        except ValueError as exc:
+            raise field_error("metadata", str(exc)) from None
     return value
 
 
 def _read_files(
     req: Request, path_filename: str | None
 ) -> tuple[list[tuple[str, bytes]], dict[str, Any] | None, dict[str, Any] | None]:
-    if len(req.body) > MAX_UPLOAD_BYTES:
-        raise ApiError(413, {"detail": "Request entity too large."})
     metadata = values = None
     files: list[tuple[str, bytes]] = []
     if req.content_type == "multipart/form-data":
         for part in req.parts():
             if part.name == "content" and part.filename is not None:
-                files.append((part.filename or path_filename or "document", part.data))
+                files.append((clean_filename(part.filename or path_filename or ""), part.data))
             elif part.name == "metadata":
                 metadata = _json_part(part)
             elif part.name == "values":
                 values = _json_part(part)
     else:
-        disposition = req.headers.get("content-disposition", "")
-        name = path_filename
-        for token in disposition.split(";"):
-            key, _, value = token.strip().partition("=")
-            if key.lower() in ("filename", "filename*"):
-                value = value.strip('"')
-                if key.lower() == "filename*":
-                    value = unquote(value.partition("''")[2] or value)
-                name = value
+        _, params = header_params(req.headers.get("content-disposition", ""))
+        name = params.get("filename", path_filename)
         if name is None:
             raise ApiError(
                 400,
@@ -288,9 +314,11 @@ def _read_files(
                     "header with a filename parameter."
                 },
             )
-        files.append((name, req.body))
+        files.append((clean_filename(name), req.body))
     if not files:
         raise field_error("content", "No file was submitted.")
+    if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, {"detail": "Request entity too large."})
     return files, metadata, values
 
 
@@ -317,10 +345,15 @@ def _reject_identical(st: State, req: Request, files: list[tuple[str, bytes]]) -
             )
 
 
-def post_upload(st: State, req: Request, filename: str | None = None) -> Response:
-    """``POST /uploads?queue=<id>`` → 202 ``{"url": <task>}``."""
+def _path_filename(req: Request) -> str | None:
+    name = req.args.get("name")
+    return unquote(name) if name else None
+
+
+def post_upload(st: State, req: Request) -> Response:
+    """``POST /uploads[/<filename>]?queue=<id>`` → 202 ``{"url": <task>}``."""
     queue = _import_queue(st, req.params.get("queue"))
-    files, metadata, values = _read_files(req, unquote(filename) if filename else None)
+    files, metadata, values = _read_files(req, _path_filename(req))
     _reject_identical(st, req, files)
     uid = st.next_id("uploads")
     upload_url = st.url("uploads", uid)
@@ -364,9 +397,9 @@ def post_upload(st: State, req: Request, filename: str | None = None) -> Respons
     return json_response(202, {"url": task["url"]})
 
 
-def get_task(st: State, req: Request, task_id: int) -> Response:
+def get_task(st: State, req: Request) -> Response:
     """``GET /tasks/<id>``: 200 while running; 303 to the result once done (unless no_redirect)."""
-    task = st.get("tasks", task_id)
+    task = st.get("tasks", req.id)
     if (
         task["status"] == "succeeded"
         and task.get("result_url")
@@ -378,10 +411,10 @@ def get_task(st: State, req: Request, task_id: int) -> Response:
     return json_response(200, task)
 
 
-def legacy_upload(st: State, req: Request, queue_id: int, filename: str | None = None) -> Response:
-    """Deprecated ``POST /queues/<id>/upload`` → 201 ``{"results": [{annotation, document}]}``."""
-    queue = _import_queue(st, queue_id)
-    files, metadata, values = _read_files(req, unquote(filename) if filename else None)
+def legacy_upload(st: State, req: Request) -> Response:
+    """Deprecated ``POST /queues/<id>/upload[/<filename>]`` → 201 ``{"results": [...]}``."""
+    queue = _import_queue(st, req.id)
+    files, metadata, values = _read_files(req, _path_filename(req))
     _reject_identical(st, req, files)
     results = []
     for name, data in files:
@@ -397,7 +430,8 @@ def post_document(st: State, req: Request) -> Response:
     if req.content_type == "multipart/form-data":
         for part in req.parts():
             if part.name == "parent" and part.data:
-                parent = st.ref({"parent": part.data.decode()}, "parent", "documents")
+                value = part.data.decode("utf-8", "replace")
+                parent = st.ref({"parent": value}, "parent", "documents")
     if len(files) != 1:
         raise field_error("content", "Exactly one file is expected.")
     name, data = files[0]
@@ -406,16 +440,13 @@ def post_document(st: State, req: Request) -> Response:
     return json_response(201, doc)
 
 
-def document_content(st: State, req: Request, doc_id: int) -> Response:
+def document_content(st: State, req: Request) -> Response:
     """``GET /documents/<id>/content``: the original bytes."""
-    doc = st.get("documents", doc_id)
-    data = st.files.get(doc_id, b"")
-    name = doc["original_file_name"].replace('"', "")
+    doc = st.get("documents", req.id)
+    data = st.files.get(doc["id"], b"")
+    disposition = content_disposition("inline", str(doc["original_file_name"]))
     return Response(
-        200,
-        data,
-        [(b"content-disposition", f'inline; filename="{name}"'.encode("utf-8", "replace"))],
-        doc["mime_type"].encode(),
+        200, data, [(b"content-disposition", disposition)], str(doc["mime_type"]).encode()
     )
 
 
@@ -428,6 +459,10 @@ def create_annotation(st: State, req: Request) -> Response:
     queue = _import_queue(st, body.get("queue"))
     doc = st.resolve(st.ref(body, "document", "documents", required=True))
     metadata = body.get("metadata") or {}
+    try:
+        check_metadata(metadata)
+    except ValueError as exc:
+        raise field_error("metadata", str(exc)) from None
     ann = new_annotation(st, req, queue, doc, status="created", metadata=metadata)
     if "training_enabled" in body:
         ann["training_enabled"] = bool(body["training_enabled"])
@@ -435,9 +470,9 @@ def create_annotation(st: State, req: Request) -> Response:
     return json_response(201, ann)
 
 
-def delete_document(st: State, req: Request, doc_id: int) -> Response:
+def delete_document(st: State, req: Request) -> Response:
     """``DELETE /documents/<id>`` → 204."""
-    st.get("documents", doc_id)
+    doc_id = st.get("documents", req.id)["id"]
     del st.table("documents")[doc_id]
     st.files.pop(doc_id, None)
     st.extracted.pop(doc_id, None)

@@ -6,12 +6,22 @@ import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from ._http import ApiError, Request
 from ._store import Obj, State
 
-__all__ = ["RESERVED", "apply_fields", "filter_objects", "order_objects", "page_links", "paginate"]
+__all__ = [
+    "RESERVED",
+    "Predicate",
+    "apply_fields",
+    "filter_objects",
+    "order_objects",
+    "page_links",
+    "paginate",
+    "parse_datetime",
+    "sort_key",
+]
 
 RESERVED = frozenset(
     {
@@ -63,6 +73,42 @@ def _id_set(st: State, value: str) -> set[int]:
     return out
 
 
+def _matcher(st: State, value: str) -> Callable[[Any], bool]:
+    """Whether one stored value matches a filter value (comma lists; URLs match their ids)."""
+    raw_values = [v.strip() for v in value.split(",")]
+    ids = _id_set(st, value)
+
+    def matches(got: Any) -> bool:
+        if got is None:
+            return value.lower() in ("null", "none")
+        if isinstance(got, bool):
+            return value.lower() in ("true", "1") if got else value.lower() in ("false", "0")
+        if isinstance(got, int):
+            return str(got) in raw_values
+        if isinstance(got, str):
+            if got == value or got in raw_values:
+                return True
+            if got.startswith("http"):
+                oid = st.ref_id(got)
+                return oid is not None and oid in ids
+            return False
+        return False
+
+    return matches
+
+
+def _follow(st: State, objs: list[Obj], path: list[str]) -> list[Any]:
+    """The values at ``path`` (``relations__parent`` → ["relations", "parent"]), through URLs."""
+    values: list[Any] = []
+    for obj in objs:
+        got = obj.get(path[0])
+        values += got if isinstance(got, list) else [got]
+    if len(path) == 1:
+        return values
+    related = [o for o in (st.resolve(v) for v in values) if o is not None]
+    return _follow(st, related, path[1:])
+
+
 def _make_predicate(st: State, key: str, value: str, sample: Obj) -> Predicate | None:
     if key == "id":
         ids = _id_set(st, value)
@@ -82,33 +128,18 @@ def _make_predicate(st: State, key: str, value: str, sample: Obj) -> Predicate |
                 return got < b if lt else got >= b
 
             return by_date
+    matches = _matcher(st, value)
+    path = key.split("__")
+    if len(path) > 1 and path[0] in sample:
+        # a filter across a reference: queue__workspace, relations__type, relations__parent ...
+        return lambda o: any(matches(v) for v in _follow(st, [o], path))
     field = key
     if field not in sample:
         if field + "s" in sample and isinstance(sample[field + "s"], list):
             field = field + "s"
         else:
             return None  # unknown filters are ignored, like django-filter does
-    current = sample[field]
-    raw_values = [v.strip() for v in value.split(",")]
-
-    def matches(got: Any) -> bool:
-        if got is None:
-            return value.lower() in ("null", "none")
-        if isinstance(got, bool):
-            return value.lower() in ("true", "1") if got else value.lower() in ("false", "0")
-        if isinstance(got, int):
-            return str(got) in raw_values
-        if isinstance(got, str):
-            if got == value or got in raw_values:
-                return True
-            if got.startswith("http"):
-                oid = st.ref_id(got)
-                return oid is not None and oid in ids
-            return False
-        return False
-
-    ids = _id_set(st, value)
-    if isinstance(current, list) or (field.endswith("s") and field != key):
+    if isinstance(sample[field], list) or field != key:
         return lambda o: any(matches(v) for v in (o.get(field) or []))
     return lambda o: matches(o.get(field))
 
@@ -140,7 +171,27 @@ def filter_objects(
     return [o for o in objs if all(p(o) for p in preds)]
 
 
-def _sort_value(st: State, obj: Obj, path: list[str]) -> tuple[int, Any]:
+def sort_key(st: State, value: Any) -> tuple[int, int, Any]:
+    """A total order over JSON values: numbers < strings < containers, nulls last; object URLs
+    sort by their ids."""
+    if value is None:
+        return (1, 0, 0)
+    if isinstance(value, bool):
+        return (0, 0, int(value))
+    if isinstance(value, int | float):
+        return (0, 0, value)
+    if isinstance(value, str):
+        if value.startswith("http"):
+            oid = st.ref_id(value)
+            if oid is not None:
+                return (0, 0, oid)
+        return (0, 1, value)
+    if isinstance(value, list | dict):
+        return (0, 2, len(value))
+    return (0, 3, 0)
+
+
+def _sort_value(st: State, obj: Obj, path: list[str]) -> tuple[int, int, Any]:
     value: Any = obj
     for i, part in enumerate(path):
         if not isinstance(value, dict):
@@ -149,15 +200,7 @@ def _sort_value(st: State, obj: Obj, path: list[str]) -> tuple[int, Any]:
         value = value.get(part)
         if i < len(path) - 1:
             value = st.resolve(value)
-    if value is None:
-        return (1, 0)
-    if isinstance(value, str) and value.startswith("http"):
-        oid = st.ref_id(value)
-        if oid is not None:
-            return (0, oid)
-    if isinstance(value, list | dict):
-        return (0, len(value))
-    return (0, value)
+    return sort_key(st, value)
 
 
 def order_objects(st: State, objects: list[Obj], ordering: str | None) -> list[Obj]:
@@ -207,8 +250,12 @@ def page_links(req: Request, page: int, total_pages: int) -> tuple[str | None, s
     """Absolute ``next``/``previous`` URLs: the request query with ``page`` replaced (DRF)."""
     origin = req.base[: len(req.base) - len(_api_prefix(req))]
     base = origin + req.full_path
-    query = parse_qs(req.raw_query, keep_blank_values=True)
     nxt = prev = None
+    if page >= total_pages and page <= 1:
+        return nxt, prev
+    query: dict[str, list[str]] = {}
+    for key, value in req.query:
+        query.setdefault(key, []).append(value)
     if page < total_pages:
         q = dict(query)
         q["page"] = [str(page + 1)]

@@ -13,7 +13,7 @@ import msgspec
 from ._annotations import annotation_tokens, sideload
 from ._content import iter_nodes
 from ._http import ApiError, Request, Response, json_response
-from ._lists import apply_fields, order_objects, paginate, parse_datetime
+from ._lists import apply_fields, order_objects, paginate, parse_datetime, sort_key
 from ._store import Obj, State
 
 __all__ = ["search_annotations"]
@@ -78,11 +78,19 @@ def _cmp(a: Any, b: Any, op: Callable[[Any, Any], bool]) -> bool:
     except TypeError:
         try:
             return op(float(a), float(b))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return False
 
 
 def _op(values: list[Any], op: str, arg: Any) -> bool:
+    if op in ("$in", "$nin") and not isinstance(arg, list):
+        raise ApiError(400, {"query": [f"{op} expects a list of values."]})
+    if op in ("$startsWith", "$anyTokenStartsWith", "$containsPrefixes") and not isinstance(
+        arg, str
+    ):
+        raise ApiError(400, {"query": [f"{op} expects a string."]})
+    if isinstance(arg, str) and len(arg) > 256:
+        raise ApiError(400, {"query": ["Search strings may be up to 256 characters."]})
     arg = [_norm(a) for a in arg] if isinstance(arg, list) else _norm(arg)
     present = [v for v in values if v not in (None, "")]
     if op == "$eq":
@@ -145,9 +153,9 @@ def _order(st: State, items: list[Obj], ordering: str) -> list[Obj]:
         name = term.lstrip("-")
         if name.startswith("field."):
 
-            def key(a: Obj, n: str = name) -> tuple[int, Any]:
+            def key(a: Obj, n: str = name) -> tuple[int, int, Any]:
                 vals = _field_values(st, a, n)
-                return (0, vals[0]) if vals and vals[0] not in (None, "") else (1, 0)
+                return sort_key(st, vals[0] if vals and vals[0] != "" else None)
 
             out.sort(key=key, reverse=term.startswith("-"))
     return out

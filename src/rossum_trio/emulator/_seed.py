@@ -7,11 +7,20 @@ from typing import Any
 
 from ._http import Request
 from ._imports import fill_content, import_file
-from ._resources import queue_defaults
+from ._kinds import queue_defaults
 from ._samples import sample_invoices
 from ._store import Obj, State
 
-__all__ = ["INVOICE_SCHEMA", "Seeded", "preload_invoices", "seed_state"]
+__all__ = [
+    "GROUP_NAMES",
+    "INVOICE_SCHEMA",
+    "Seeded",
+    "add_organization",
+    "add_user",
+    "add_workspace_with_queue",
+    "preload_invoices",
+    "seed_state",
+]
 
 SEED_TIME = "2024-01-01T00:00:00.000000Z"
 
@@ -107,11 +116,130 @@ class Seeded:
     group_ids: dict[str, int]
 
 
+def add_organization(st: State, name: str, *, created_at: str, **extra: Any) -> Obj:
+    """Store an organization (in the emulator's one organization group)."""
+    org_id = st.next_id("organizations")
+    org: Obj = {
+        "id": org_id,
+        "url": st.url("organizations", org_id),
+        "name": name,
+        "workspaces": [],
+        "users": [],
+        "organization_group": st.url("organization_groups", 1),
+        "is_trial": False,
+        "created_at": created_at,
+        "trial_expires_at": None,
+        "expires_at": None,
+        "oidc_provider": None,
+        "ui_settings": {},
+        "metadata": {},
+        "settings": {},
+        "sandbox": False,
+        "creator": None,
+        "modified_by": None,
+        "modified_at": created_at,
+        **extra,
+    }
+    st.table("organizations")[org_id] = org
+    return org
+
+
+def add_user(
+    st: State,
+    org: Obj,
+    username: str,
+    password: str,
+    *,
+    first_name: str,
+    last_name: str,
+    role: str,
+    joined_at: str,
+    ui_settings: dict[str, Any] | None = None,
+) -> Obj:
+    """Store a user of ``org`` with one role (a group name such as ``"admin"``)."""
+    groups = [g["url"] for g in st.table("groups").values() if g["name"] == role]
+    uid = st.next_id("users")
+    user: Obj = {
+        "id": uid,
+        "url": st.url("users", uid),
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": username if "@" in username else f"{username}@example.com",
+        "phone_number": None,
+        "date_joined": joined_at,
+        "username": username,
+        "groups": groups,
+        "organization": org["url"],
+        "queues": [],
+        "is_active": True,
+        "last_login": None,
+        "ui_settings": ui_settings or {},
+        "metadata": {},
+        "oidc_id": None,
+        "auth_type": "password",
+        "deleted": False,
+        "email_verified": True,
+    }
+    st.table("users")[uid] = user
+    st.link("users", user)
+    st.passwords[username] = (uid, password)
+    return user
+
+
+def add_workspace_with_queue(
+    st: State, org: Obj, user: Obj | None, *, created_at: str, queue: bool = True
+) -> tuple[Obj, Obj | None, Obj | None]:
+    """A "Default workspace" in ``org``, with an invoice schema and an "Invoices" queue."""
+    ws_id = st.next_id("workspaces")
+    workspace: Obj = {
+        "id": ws_id,
+        "url": st.url("workspaces", ws_id),
+        "name": "Default workspace",
+        "autopilot": False,
+        "organization": org["url"],
+        "queues": [],
+        "metadata": {},
+    }
+    st.table("workspaces")[ws_id] = workspace
+    st.link("workspaces", workspace)
+    if not queue:
+        return workspace, None, None
+    schema_id = st.next_id("schemas")
+    schema: Obj = {
+        "id": schema_id,
+        "url": st.url("schemas", schema_id),
+        "name": "Invoice schema",
+        "queues": [],
+        "content": copy.deepcopy(INVOICE_SCHEMA),
+        "metadata": {},
+        "modified_by": None,
+        "modified_at": created_at,
+    }
+    st.table("schemas")[schema_id] = schema
+    q_id = st.next_id("queues")
+    q: Obj = {
+        "id": q_id,
+        "url": st.url("queues", q_id),
+        "name": "Invoices",
+        "workspace": workspace["url"],
+        "connector": None,
+        "schema": schema["url"],
+        "inbox": None,
+        **queue_defaults(),
+        "users": [user["url"]] if user is not None else [],
+        "modified_by": None,
+        "modified_at": created_at,
+    }
+    st.table("queues")[q_id] = q
+    st.link("queues", q)
+    if user is not None:
+        user["queues"].append(q["url"])
+    return workspace, schema, q
+
+
 def seed_state(st: State, *, username: str, password: str) -> Seeded:
     """Fill an empty state with the default organization, user, workspace, schema and queue."""
     out = Seeded()
-    org_id = st.next_id("organizations")
-    org_url = st.url("organizations", org_id)
     st.table("organization_groups")[1] = {
         "id": 1,
         "url": st.url("organization_groups", 1),
@@ -124,99 +252,27 @@ def seed_state(st: State, *, username: str, password: str) -> Seeded:
         "features": None,
         "usage": {},
     }
-    st.table("organizations")[org_id] = {
-        "id": org_id,
-        "url": org_url,
-        "name": "Emulator Organization",
-        "workspaces": [],
-        "users": [],
-        "organization_group": st.url("organization_groups", 1),
-        "is_trial": False,
-        "created_at": SEED_TIME,
-        "trial_expires_at": None,
-        "expires_at": None,
-        "oidc_provider": None,
-        "ui_settings": {},
-        "metadata": {},
-        "settings": {},
-        "sandbox": False,
-        "creator": None,
-        "modified_by": None,
-        "modified_at": SEED_TIME,
-    }
+    org = add_organization(st, "Emulator Organization", created_at=SEED_TIME)
     out.group_ids = {}
     for name in GROUP_NAMES:
         gid = st.next_id("groups")
         st.table("groups")[gid] = {"id": gid, "url": st.url("groups", gid), "name": name}
         out.group_ids[name] = gid
-    uid = st.next_id("users")
-    user: Obj = {
-        "id": uid,
-        "url": st.url("users", uid),
-        "first_name": "Emma",
-        "last_name": "Ulator",
-        "email": username if "@" in username else f"{username}@example.com",
-        "phone_number": None,
-        "date_joined": SEED_TIME,
-        "username": username,
-        "groups": [st.url("groups", out.group_ids["admin"])],
-        "organization": org_url,
-        "queues": [],
-        "is_active": True,
-        "last_login": None,
-        "ui_settings": {},
-        "metadata": {},
-        "oidc_id": None,
-        "auth_type": "password",
-        "deleted": False,
-        "email_verified": True,
-    }
-    st.table("users")[uid] = user
-    st.link("users", user)
-    st.passwords[username] = (uid, password)
-    ws_id = st.next_id("workspaces")
-    workspace: Obj = {
-        "id": ws_id,
-        "url": st.url("workspaces", ws_id),
-        "name": "Default workspace",
-        "autopilot": False,
-        "organization": org_url,
-        "queues": [],
-        "metadata": {},
-    }
-    st.table("workspaces")[ws_id] = workspace
-    st.link("workspaces", workspace)
-    schema_id = st.next_id("schemas")
-    schema: Obj = {
-        "id": schema_id,
-        "url": st.url("schemas", schema_id),
-        "name": "Invoice schema",
-        "queues": [],
-        "content": copy.deepcopy(INVOICE_SCHEMA),
-        "metadata": {},
-        "modified_by": None,
-        "modified_at": SEED_TIME,
-    }
-    st.table("schemas")[schema_id] = schema
-    q_id = st.next_id("queues")
-    queue: Obj = {
-        "id": q_id,
-        "url": st.url("queues", q_id),
-        "name": "Invoices",
-        "workspace": workspace["url"],
-        "connector": None,
-        "schema": schema["url"],
-        "inbox": None,
-        **queue_defaults(),
-        "users": [user["url"]],
-        "modified_by": None,
-        "modified_at": SEED_TIME,
-    }
-    st.table("queues")[q_id] = queue
-    st.link("queues", queue)
-    user["queues"].append(queue["url"])
-    out.organization_id, out.user_id, out.workspace_id = org_id, uid, ws_id
-    out.schema_id, out.queue_id = schema_id, q_id
+    user = add_user(
+        st,
+        org,
+        username,
+        password,
+        first_name="Emma",
+        last_name="Ulator",
+        role="admin",
+        joined_at=SEED_TIME,
+    )
+    workspace, schema, queue = add_workspace_with_queue(st, org, user, created_at=SEED_TIME)
+    assert schema is not None
+    assert queue is not None
+    out.organization_id, out.user_id, out.workspace_id = org["id"], user["id"], workspace["id"]
+    out.schema_id, out.queue_id = schema["id"], queue["id"]
     return out
 
 

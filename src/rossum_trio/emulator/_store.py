@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from typing import Any
 import trio
 import trio.testing
 
+from ._faults import Faults
 from ._http import ApiError, field_error, not_found
+from ._log import RequestLog
 
 __all__ = ["ANNOTATION_STATUSES", "Obj", "State", "default_clock"]
 
@@ -68,6 +71,7 @@ BACKLINKS: tuple[tuple[str, str, str, str], ...] = (
     ("users", "organization", "organizations", "users"),
     ("annotations", "document", "documents", "annotations"),
     ("hooks", "queues", "queues", "hooks"),
+    ("relations", "annotations", "annotations", "relations"),
 )
 
 
@@ -123,7 +127,19 @@ class State:
     automation_targets: dict[int, list[Obj]] = field(default_factory=dict)
     durations: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Annotation id → processing-duration fields set by PATCH."""
-    token_lifetime_override: Callable[[], float | None] = lambda: None
+    admin_token: str = field(default_factory=lambda: secrets.token_hex(20))
+    """Bearer token of the emulator's control endpoints (``/_emulator/...``)."""
+    create_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    """The ``create_key`` that ``POST /organizations/create`` accepts."""
+    import_jitter_s: float = 0.0
+    """Each import takes ``import_delay_s`` plus a random share of this (seeded)."""
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    faults: Faults = field(default_factory=Faults)
+    """The fault knobs (shared with :class:`Emulator.faults`)."""
+    log: RequestLog = field(default_factory=RequestLog)
+    """The request log (shared with :class:`Emulator.requests`)."""
+    started_from: dict[int, str] = field(default_factory=dict)
+    """Annotation id → the status it had when ``start`` moved it to ``reviewing``."""
     _counters: dict[str, itertools.count[int]] = field(default_factory=dict)
     _node_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000_000))
     _events: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
@@ -238,7 +254,7 @@ class State:
 
     def issue_token(self, user_id: int, lifetime_s: float | None = None) -> str:
         """A new 40-hex token for ``user_id``."""
-        override = self.token_lifetime_override()
+        override = self.faults.token_lifetime_s
         life = override if override is not None else lifetime_s
         if life is None:
             life = self.max_token_lifetime_s
@@ -255,7 +271,15 @@ class State:
         if info.expires_at is not None and self.now() >= info.expires_at:
             del self.tokens[key]
             raise ApiError(401, {"detail": "Token has expired."})
+        user = self.table("users").get(info.user_id)
+        if user is not None and (user.get("deleted") or not user.get("is_active", True)):
+            raise ApiError(401, {"detail": "User inactive or deleted."})
         return info.user_id
+
+    def import_delay(self) -> float:
+        """Seconds one import takes: the delay plus its random jitter."""
+        jitter = self.import_jitter_s * self.rng.random() if self.import_jitter_s > 0 else 0.0
+        return self.import_delay_s + jitter
 
     # ---- back-links and annotation status --------------------------------------------------
 

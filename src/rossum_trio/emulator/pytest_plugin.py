@@ -1,18 +1,27 @@
 """pytest fixtures to test Rossum integrations against the emulator (entry point ``rossum_trio``).
 
-Fixtures:
+Installed with the package; nothing to register. Fixtures:
 
 ``rossum_emulator``
     A fresh :class:`~rossum_trio.emulator.Emulator` (import delay 0 unless configured). Configure
     it per test with the marker ``@pytest.mark.rossum_emulator(import_delay_s=2, seed=7, ...)``
-    (keyword arguments of ``Emulator``).
-``rossum_emulator_server``
-    (async, trio) The same emulator served on a loopback port; the value is the base URL.
+    (keyword arguments of ``Emulator``). In-process use (``rossum_emulator.transport()``) has no
+    rate limit unless ``rossum_faults.rate_limit_per_s`` sets one.
 ``rossum_faults`` / ``rossum_requests``
-    Shortcuts to ``rossum_emulator.faults`` (set knobs at run time) and ``.requests`` (the log).
+    Shortcuts to ``rossum_emulator.faults`` (set knobs at run time) and ``.requests`` (the log,
+    with ``assert_called`` / ``assert_not_called`` / ``assert_only``).
+``rossum_emulator_thread``
+    (sync) The emulator served on a loopback port from a background thread; the value is the
+    base URL. Works from plain sync tests and asyncio tests (any HTTP client). Enforces the real
+    API's 10 requests/s unless ``rossum_faults.rate_limit_per_s = 0``.
+``rossum_emulator_server``
+    (async, trio) The same, served by the test's own trio loop.
 ``rossum_client`` / ``rossum_sync_client``
     ``rossum_trio.AsyncRossumAPIClient`` (async, trio) / ``SyncRossumAPIClient`` bound to the
     emulator in-process, authenticated with the seeded user's token.
+
+Async fixtures run on trio (pytest-trio): set ``trio_mode = true`` in the pytest configuration,
+or mark each async test with ``@pytest.mark.trio``.
 """
 
 from __future__ import annotations
@@ -22,14 +31,16 @@ from typing import Any
 
 import pytest
 
-from ._app import Emulator, RequestLog
+from ._app import Emulator
 from ._faults import Faults
-from ._server import open_emulator_server
+from ._log import RequestLog
+from ._server import open_emulator_server, open_emulator_thread
 
 __all__ = [
     "rossum_client",
     "rossum_emulator",
     "rossum_emulator_server",
+    "rossum_emulator_thread",
     "rossum_faults",
     "rossum_requests",
     "rossum_sync_client",
@@ -67,8 +78,15 @@ def rossum_requests(rossum_emulator: Emulator) -> RequestLog:
 
 
 @pytest.fixture
+def rossum_emulator_thread(rossum_emulator: Emulator) -> Iterator[str]:
+    """The emulator served over loopback from a background thread; the value is its base URL."""
+    with open_emulator_thread(rossum_emulator) as base_url:
+        yield base_url
+
+
+@pytest.fixture
 async def rossum_emulator_server(rossum_emulator: Emulator) -> AsyncIterator[str]:
-    """The emulator served over loopback on a free port; the value is its base URL."""
+    """The emulator served over loopback by the test's trio loop; the value is its base URL."""
     async with open_emulator_server(rossum_emulator, port=0) as base_url:
         yield base_url
 

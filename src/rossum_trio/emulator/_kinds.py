@@ -1,4 +1,10 @@
-"""Generic CRUD over the object tables, and the per-resource field rules."""
+"""The resources: per-kind field rules (required fields, references, choices, validators, defaults).
+
+Validation follows the reference where it states a constraint (queue names up to 255 characters,
+metadata up to 4 kB per object, schema ids up to 50 characters, hook events and token lifetimes,
+note contents up to 4096 characters); the emulator applies the 255-character limit to every
+``name``. Failures are DRF field errors: 400 ``{"<field>": ["message"]}``.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._http import ApiError, Request, Response, empty_response, field_error, json_response
-from ._lists import apply_fields, filter_objects, order_objects, paginate
+from ._http import ApiError, Request, field_error
 from ._store import ANNOTATION_STATUSES, Obj, State, iso_now
+from ._validation import (
+    Validator,
+    hook_config,
+    hook_events,
+    integer,
+    metadata,
+    schema_content,
+    text,
+)
 
-__all__ = ["KINDS", "Kind", "create_object", "delete_object", "list_objects", "update_object"]
+__all__ = [
+    "KINDS",
+    "Kind",
+    "check_body",
+    "empty_counts",
+    "queue_defaults",
+    "user_org",
+    "user_url",
+]
 
 Defaults = Callable[[State, Request, dict[str, Any]], Obj]
 
 
 @dataclass(frozen=True)
 class Kind:
-    """How one resource is written: required fields, references, choices, defaults."""
+    """How one resource is written: required fields, references, choices, validators, defaults."""
 
     name: str
     defaults: Defaults | None = None
@@ -30,6 +52,8 @@ class Kind:
     ref_lists: dict[str, str] = field(default_factory=dict)
     """List-of-hyperlinks field → target kind."""
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    validators: dict[str, Validator] = field(default_factory=dict)
+    """Field → validator (on top of the generic name/metadata/type checks)."""
     readonly: frozenset[str] = frozenset()
     write_only: frozenset[str] = frozenset()
     ordering: str = "id"
@@ -37,11 +61,13 @@ class Kind:
     after_write: Callable[[State, Obj, Obj | None], None] | None = None
 
 
-def _user_url(st: State, req: Request) -> str | None:
+def user_url(st: State, req: Request) -> str | None:
+    """The URL of the requesting user (None without one)."""
     return st.url("users", req.user_id) if req.user_id is not None else None
 
 
-def _user_org(st: State, req: Request) -> str:
+def user_org(st: State, req: Request) -> str:
+    """The organization URL of the requesting user (else the first organization)."""
     user = st.table("users").get(req.user_id or -1)
     if user is not None and user.get("organization"):
         return str(user["organization"])
@@ -52,107 +78,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "inbox"
 
 
-def _apply(st: State, kind: Kind, obj: Obj, body: dict[str, Any]) -> None:
-    for key, value in body.items():
-        if key in ("id", "url") or key in kind.readonly or key not in obj:
-            continue
-        if key in kind.refs:
-            obj[key] = st.ref(body, key, kind.refs[key])
-        elif key in kind.ref_lists:
-            obj[key] = st.refs(body, key, kind.ref_lists[key])
-        elif key in kind.choices:
-            if value not in kind.choices[key]:
-                raise field_error(key, f'"{value}" is not a valid choice.')
-            obj[key] = value
-        elif key == "metadata" and not isinstance(value, dict):
-            raise field_error("metadata", "Value must be valid JSON object.")
-        elif key == "name" and (not isinstance(value, str) or not value.strip()):
-            raise field_error("name", "This field may not be blank.")
-        else:
-            obj[key] = value
-
-
-def _check_required(kind: Kind, body: dict[str, Any]) -> None:
-    errors = {
-        name: ["This field is required."]
-        for name in kind.required
-        if name not in body or body[name] is None
-    }
-    if errors:
-        raise ApiError(400, errors)
-
-
-def create_object(st: State, req: Request, kind: Kind, body: dict[str, Any]) -> Obj:
-    """Validate ``body`` and store a new object of ``kind`` (does not render a response)."""
-    if kind.defaults is None:
-        raise ApiError(405, {"detail": f'Method "{req.method}" not allowed.'})
-    _check_required(kind, body)
-    oid = st.next_id(kind.name)
-    obj: Obj = {"id": oid, "url": st.url(kind.name, oid)}
-    obj.update(kind.defaults(st, req, body))
-    _apply(st, kind, obj, body)
-    st.table(kind.name)[oid] = obj
-    st.link(kind.name, obj)
-    if kind.after_write is not None:
-        kind.after_write(st, obj, None)
-    return obj
-
-
-def update_object(st: State, req: Request, kind: Kind, obj: Obj, body: dict[str, Any]) -> Obj:
-    """PUT (full: required fields checked) or PATCH (partial) of a stored object."""
-    if kind.defaults is None:
-        raise ApiError(405, {"detail": f'Method "{req.method}" not allowed.'})
-    if req.method == "PUT":
-        _check_required(kind, body)
-    old = dict(obj)
-    staged = dict(obj)
-    _apply(st, kind, staged, body)
-    obj.update(staged)
-    if "modified_at" in obj:
-        obj["modified_at"] = iso_now()
-        if "modified_by" in obj:
-            obj["modified_by"] = _user_url(st, req)
-    st.link(kind.name, obj, old)
-    if kind.after_write is not None:
-        kind.after_write(st, obj, old)
-    return obj
-
-
-def delete_object(st: State, kind: Kind, obj: Obj) -> None:
-    """Remove an object and its back-links."""
-    st.table(kind.name).pop(obj["id"], None)
-    st.link(kind.name, obj, remove=True)
-
-
-def render(kind: Kind, obj: Obj) -> Obj:
-    """The object as the API shows it (write-only fields removed)."""
-    if not kind.write_only:
-        return obj
-    return {k: v for k, v in obj.items() if k not in kind.write_only}
-
-
-def list_objects(st: State, req: Request, kind: Kind) -> Response:
-    """``GET /<kind>``: filtered, ordered, paginated."""
-    items = filter_objects(st, list(st.table(kind.name).values()), req.params)
-    items = order_objects(st, items, req.params.get("ordering") or kind.ordering)
-    page, pagination = paginate(req, items)
-    results = apply_fields(req, [render(kind, o) for o in page])
-    return json_response(200, {"pagination": pagination, "results": results})
-
-
-def generic_delete(st: State, req: Request, kind: Kind, obj: Obj) -> Response:
-    """``DELETE /<kind>/<id>`` → 204 (405 where the API does not allow it)."""
-    if not kind.deletable or kind.defaults is None:
-        raise ApiError(405, {"detail": f'Method "{req.method}" not allowed.'})
-    delete_object(st, kind, obj)
-    return empty_response(204)
+def check_body(st: State, kind: Kind, key: str, value: Any) -> Any:
+    """The value to store for ``key`` (validators, choices, name, metadata); 400 otherwise."""
+    try:
+        if key in kind.validators:
+            return kind.validators[key](value)
+        if key in kind.choices:
+            if not isinstance(value, str) or value not in kind.choices[key]:
+                raise ValueError(f'"{value}" is not a valid choice.')
+            return value
+        if key == "name":
+            return text(255, blank=False)(value)
+        if key == "metadata":
+            return metadata(value)
+    except ValueError as exc:
+        raise field_error(key, str(exc)) from None
+    return value
 
 
 # ---- per-resource defaults -------------------------------------------------------------------
 
 
 def _stamp(st: State, req: Request) -> Obj:
-    return {"modified_by": _user_url(st, req), "modified_at": iso_now()}
+    return {"modified_by": user_url(st, req), "modified_at": iso_now()}
 
 
 def _organization(st: State, req: Request, body: dict[str, Any]) -> Obj:
@@ -170,7 +118,7 @@ def _organization(st: State, req: Request, body: dict[str, Any]) -> Obj:
         "metadata": {},
         "settings": {},
         "sandbox": False,
-        "creator": _user_url(st, req),
+        "creator": user_url(st, req),
         **_stamp(st, req),
     }
 
@@ -179,7 +127,7 @@ def _workspace(st: State, req: Request, body: dict[str, Any]) -> Obj:
     return {
         "name": "",
         "autopilot": False,
-        "organization": _user_org(st, req),
+        "organization": user_org(st, req),
         "queues": [],
         "metadata": {},
     }
@@ -231,9 +179,6 @@ def _queue(st: State, req: Request, body: dict[str, Any]) -> Obj:
 
 
 def _schema(st: State, req: Request, body: dict[str, Any]) -> Obj:
-    content = body.get("content", [])
-    if not isinstance(content, list):
-        raise field_error("content", 'Expected a list of items but got type "dict".')
     return {"name": "", "queues": [], "content": [], "metadata": {}, **_stamp(st, req)}
 
 
@@ -312,7 +257,7 @@ def _hook(st: State, req: Request, body: dict[str, Any]) -> Obj:
         "extension_image_url": None,
         "hook_template": None,
         "status": "ready",
-        "created_by": _user_url(st, req),
+        "created_by": user_url(st, req),
         "created_at": iso_now(),
         **_stamp(st, req),
     }
@@ -321,18 +266,19 @@ def _hook(st: State, req: Request, body: dict[str, Any]) -> Obj:
 def _user(st: State, req: Request, body: dict[str, Any]) -> Obj:
     if not body.get("username") and not body.get("email"):
         raise field_error("username", "This field is required.")
-    username = body.get("username") or body.get("email")
-    if isinstance(username, str) and username in st.passwords:
+    key = "username" if body.get("username") else "email"
+    username = check_body(st, KINDS["users"], key, body[key])
+    if username in st.passwords:
         raise field_error("username", "A user with that username already exists.")
     return {
         "first_name": "",
         "last_name": "",
-        "email": body.get("email") or (username if isinstance(username, str) else ""),
+        "email": username,
         "phone_number": None,
         "date_joined": iso_now(),
         "username": username,
         "groups": [],
-        "organization": _user_org(st, req),
+        "organization": user_org(st, req),
         "queues": [],
         "is_active": True,
         "last_login": None,
@@ -390,7 +336,7 @@ def _email_template(st: State, req: Request, body: dict[str, Any]) -> Obj:
     return {
         "name": "",
         "queue": None,
-        "organization": ws.get("organization") if ws else _user_org(st, req),
+        "organization": ws.get("organization") if ws else user_org(st, req),
         "subject": "",
         "message": "",
         "type": "custom",
@@ -407,11 +353,11 @@ def _rule(st: State, req: Request, body: dict[str, Any]) -> Obj:
     return {
         "name": "",
         "enabled": True,
-        "organization": _user_org(st, req),
+        "organization": user_org(st, req),
         "schema": None,
         "queues": [],
         "trigger_condition": "True",
-        "created_by": _user_url(st, req),
+        "created_by": user_url(st, req),
         "created_at": iso_now(),
         "rule_template": None,
         "synchronized_from_template": False,
@@ -426,34 +372,30 @@ def _note(st: State, req: Request, body: dict[str, Any]) -> Obj:
         "annotation": None,
         "content": "",
         "type": "info",
-        "creator": _user_url(st, req),
+        "creator": user_url(st, req),
         "created_at": iso_now(),
         "metadata": {},
         **_stamp(st, req),
     }
 
 
-def _mk(name: str, **kw: Any) -> Kind:
-    return Kind(name, **kw)
-
-
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        _mk(
+        Kind(
             "organizations",
             defaults=_organization,
             readonly=frozenset({"workspaces", "users", "created_at", "is_trial"}),
             deletable=False,
         ),
-        _mk(
+        Kind(
             "workspaces",
             defaults=_workspace,
             required=("name",),
             refs={"organization": "organizations"},
             readonly=frozenset({"queues"}),
         ),
-        _mk(
+        Kind(
             "queues",
             defaults=_queue,
             required=("name", "schema"),
@@ -469,47 +411,60 @@ KINDS: dict[str, Kind] = {
                 {"counts", "hooks", "webhooks", "status", "modified_at", "modified_by"}
             ),
         ),
-        _mk(
+        Kind(
             "schemas",
             defaults=_schema,
             required=("name",),
+            validators={"content": schema_content},
             readonly=frozenset({"queues", "modified_at", "modified_by"}),
         ),
-        _mk(
+        Kind(
             "inboxes",
             defaults=_inbox,
             required=("name", "queues"),
             ref_lists={"queues": "queues"},
             choices={"dmarc_check_action": ("accept", "drop")},
+            validators={"email_prefix": text(57, blank=False)},
             readonly=frozenset({"email"}),
             after_write=_inbox_after,
         ),
-        _mk(
+        Kind(
             "connectors",
             defaults=_connector,
             required=("name",),
             readonly=frozenset({"queues"}),
             write_only=frozenset({"client_ssl_key"}),
         ),
-        _mk(
+        Kind(
             "hooks",
             defaults=_hook,
             required=("name",),
             ref_lists={"queues": "queues", "run_after": "hooks"},
-            choices={"type": ("webhook", "function", "job")},
+            choices={"type": ("webhook", "function")},
+            validators={
+                "events": hook_events,
+                "config": hook_config,
+                "token_lifetime_s": integer(0, 7200),
+            },
             readonly=frozenset({"created_by", "created_at"}),
         ),
-        _mk(
+        Kind(
             "users",
             defaults=_user,
             refs={"organization": "organizations"},
             ref_lists={"groups": "groups", "queues": "queues"},
             readonly=frozenset({"date_joined", "last_login", "deleted"}),
+            validators={
+                "username": text(150, blank=False),
+                "email": text(254),
+                "first_name": text(150),
+                "last_name": text(150),
+            },
             write_only=frozenset({"password"}),
             after_write=_user_after,
         ),
-        _mk("groups", ordering="id"),
-        _mk(
+        Kind("groups", ordering="id"),
+        Kind(
             "relations",
             defaults=_relation,
             required=("annotations",),
@@ -517,7 +472,7 @@ KINDS: dict[str, Kind] = {
             ref_lists={"annotations": "annotations"},
             choices={"type": ("edit", "attachment", "duplicate")},
         ),
-        _mk(
+        Kind(
             "document_relations",
             defaults=_document_relation,
             required=("annotation",),
@@ -527,7 +482,7 @@ KINDS: dict[str, Kind] = {
             ordering="-id",
             after_write=_document_relation_after,
         ),
-        _mk(
+        Kind(
             "email_templates",
             defaults=_email_template,
             required=("name", "queue"),
@@ -542,7 +497,7 @@ KINDS: dict[str, Kind] = {
             },
             readonly=frozenset({"organization"}),
         ),
-        _mk(
+        Kind(
             "rules",
             defaults=_rule,
             required=("name",),
@@ -550,21 +505,27 @@ KINDS: dict[str, Kind] = {
             ref_lists={"queues": "queues"},
             readonly=frozenset({"created_by", "created_at"}),
         ),
-        _mk("notes", defaults=_note, required=("annotation",), refs={"annotation": "annotations"}),
+        Kind(
+            "notes",
+            defaults=_note,
+            required=("annotation",),
+            refs={"annotation": "annotations"},
+            validators={"content": text(4096)},
+        ),
         # created by the import machinery; documents/annotations get their own writers
-        _mk("documents", deletable=True),
-        _mk("annotations", deletable=True),
-        _mk("pages"),
-        _mk("uploads"),
-        _mk("tasks"),
-        _mk("automation_blockers"),
-        _mk("engines"),
-        _mk("engine_fields"),
-        _mk("hook_templates"),
-        _mk("organization_groups"),
-        _mk("rules_execution_logs"),
-        _mk("emails"),
-        _mk("labels"),
-        _mk("workflows"),
+        Kind("documents", deletable=True),
+        Kind("annotations", deletable=True),
+        Kind("pages"),
+        Kind("uploads"),
+        Kind("tasks"),
+        Kind("automation_blockers"),
+        Kind("engines"),
+        Kind("engine_fields"),
+        Kind("hook_templates"),
+        Kind("organization_groups"),
+        Kind("rules_execution_logs"),
+        Kind("emails"),
+        Kind("labels"),
+        Kind("workflows"),
     )
 }
