@@ -66,11 +66,6 @@ KINDS = {
 MARKER = re.compile(r"^\s*<!--\s*example:\s*(?P<words>[^>]*?)\s*-->\s*$")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 
-# TEMPORARY (issue #13): docs/emulator.md is being rewritten on another branch, which adds the
-# markers. Until that lands, its unmarked blocks are skipped here instead of failing (its marked
-# blocks run as usual). Remove this set when the rewrite is merged.
-UNMARKED_ALLOWED = {"docs/emulator.md"}
-
 #: What a real-account block must name, and what CI puts in its place.
 PLACEHOLDER_URL = "https://acme.rossum.app/api/v1"
 PLACEHOLDER_QUEUE_ID = "8199"
@@ -231,12 +226,7 @@ def load(block: Block) -> Callable[..., Any]:
 
 
 def test_every_python_block_has_a_marker() -> None:
-    problems = [
-        f"{block.id}: {problem}"
-        for block in all_blocks()
-        if (problem := block.problem())
-        and not (block.kind is None and block.path in UNMARKED_ALLOWED)
-    ]
+    problems = [f"{block.id}: {problem}" for block in all_blocks() if (problem := block.problem())]
     assert not problems, "\n".join(problems)
 
 
