@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rossum_trio._methods_annotations import IMPORTING_STATUSES, _check_sideload_params
+from rossum_trio._endpoints.annotations import IMPORTING_STATUSES, _check_sideload_params
 from rossum_trio._params import export_method
 from rossum_trio.types import HttpMethod, ObjectWithStatus, Sideload
 

@@ -1,5 +1,5 @@
 """The client's foundation: construction, lifecycle, decoding, CRUD and list helpers, and the
-generic request methods. The resource methods (thin) live in the ``_methods_*`` mixins."""
+generic request methods. The resource methods (thin) live in the ``_endpoints`` mixins."""
 
 from __future__ import annotations
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from rossum_trio._methods_bulk import BulkMethods
-from rossum_trio._methods_engines_inboxes_emails import (
+from rossum_trio._endpoints.bulk import BulkMethods
+from rossum_trio._endpoints.engines import (
     ConnectorMethods,
     EmailMethods,
     EngineMethods,
     InboxMethods,
 )
-from rossum_trio._methods_hooks_rules import HookMethods, RuleMethods
-from rossum_trio._methods_relations_automation import AutomationMethods, DocumentRelationMethods
-from rossum_trio._methods_resources import (
+from rossum_trio._endpoints.hooks import HookMethods, RuleMethods
+from rossum_trio._endpoints.queues import (
     OrganizationGroupMethods,
     OrganizationMethods,
     QueueMethods,
     RelationMethods,
     WorkspaceMethods,
 )
-from rossum_trio._methods_schemas_users import SchemaMethods, UserMethods
+from rossum_trio._endpoints.relations import AutomationMethods, DocumentRelationMethods
+from rossum_trio._endpoints.users import SchemaMethods, UserMethods
 
 
 class AsyncRossumAPIClient(

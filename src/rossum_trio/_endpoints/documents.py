@@ -15,8 +15,8 @@ import trio
 
 from rossum_trio._base import _Answer
 from rossum_trio._concurrency import open_nursery
+from rossum_trio._endpoints.annotations import AnnotationMethods, _status_of
 from rossum_trio._files import FileSpec, check_files, read_file
-from rossum_trio._methods_annotations import AnnotationMethods, _status_of
 from rossum_trio._pagination import PageIterator
 from rossum_trio._params import (
     PAGE_SIZE,

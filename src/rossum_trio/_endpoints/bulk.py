@@ -21,8 +21,8 @@ from rossum_trio._bulk import (
     ResultCallback,
 )
 from rossum_trio._concurrency import open_nursery
-from rossum_trio._methods_annotations import IMPORTING_STATUSES
-from rossum_trio._methods_documents import DocumentMethods
+from rossum_trio._endpoints.annotations import IMPORTING_STATUSES
+from rossum_trio._endpoints.documents import DocumentMethods
 from rossum_trio._params import chunked, validate_id, validate_non_negative
 from rossum_trio.errors import PollingError
 from rossum_trio.models import Annotation
