@@ -13,7 +13,7 @@ from rossum_trio._client import (
 from rossum_trio._client import (
     AsyncRossumAPIClientWithDefaultDeserializer as AsyncRossumAPIClientWithDefaultDeserializer,
 )
-from rossum_trio._endpoints.documents import ExportFileFormats as ExportFileFormats
+from rossum_trio._endpoints.exports import ExportFileFormats as ExportFileFormats
 from rossum_trio._http import RequestStats as RequestStats
 from rossum_trio._params import parse_resource_id_from_url as parse_resource_id_from_url
 from rossum_trio._prefetch import prefetch as prefetch

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 import httpx
 import trio
 
-from rossum_trio._base import _bind_positional
+from rossum_trio._params import bind_positional
 from rossum_trio.errors import ClientClosedError, WaitTimeoutError
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ class SyncRunner:
         name: str, order: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> dict[str, Any]:
         """Positional arguments bound by name (in the official sync order), plus ``kwargs``."""
-        return _bind_positional(name, order, args, kwargs)
+        return bind_positional(name, order, args, kwargs)
 
     def _stream(self, stream: ByteStream) -> SyncByteStream:
         """A blocking iterator of ``bytes`` chunks over an async :class:`ByteStream`."""

@@ -22,13 +22,13 @@ from rossum_trio._bulk import (
 )
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._endpoints.annotations import IMPORTING_STATUSES
-from rossum_trio._endpoints.documents import DocumentMethods
+from rossum_trio._endpoints.uploads import UploadMethods
 from rossum_trio._params import chunked, validate_id, validate_non_negative
 from rossum_trio.errors import PollingError
 from rossum_trio.models import Annotation
 
 
-class BulkMethods(DocumentMethods):
+class BulkMethods(UploadMethods):
     """Bulk uploads and bulk waiting."""
 
     def bulk_upload(

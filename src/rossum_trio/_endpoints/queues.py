@@ -1,29 +1,29 @@
-"""Queues, workspaces, organizations (with limits and groups) and relations."""
+"""Queues: ``/queues`` and queue automation (``/queues/{id}/automation/...``)."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from rossum_trio._base import DECODE_ERRORS, ClientBase
-from rossum_trio._params import parse_resource_id_from_url
+from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Page, PageIterator
 from rossum_trio.models import (
-    Organization,
-    OrganizationGroup,
-    OrganizationLimit,
+    AutomationProjections,
+    AutomationStats,
+    AutomationTarget,
+    DatapointAutomationTarget,
+    FieldErrorRateLimit,
     Queue,
-    Relation,
-    Workspace,
-    decoder_for,
 )
-from rossum_trio.types import (
-    OrganizationGroupOrdering,
-    OrganizationOrdering,
-    QueueOrdering,
-    RelationOrdering,
-    WorkspaceOrdering,
-)
+from rossum_trio.models.automation import AutomationSetupExcludeBlocker, AutomationTargetType
+from rossum_trio.types import JsonDict, QueueOrdering
+
+
+def _pick(item: object, *names: str) -> JsonDict:
+    """The named attributes of a model (or keys of a plain dict) as a JSON object."""
+    if isinstance(item, Mapping):
+        return {name: item.get(name) for name in names}
+    return {name: getattr(item, name, None) for name in names}
 
 
 class QueueMethods(ClientBase):
@@ -48,99 +48,80 @@ class QueueMethods(ClientBase):
         await self._delete(Queue, queue_id=queue_id)
 
 
-class WorkspaceMethods(ClientBase):
-    """Workspaces: ``/workspaces``."""
+class AutomationMethods(ClientBase):
+    """Queue automation: ``/queues/{id}/automation/{insights,projections,targets}``."""
 
-    def list_workspaces(
-        self, ordering: Sequence[WorkspaceOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Workspace]:
-        """Iterate workspaces (``GET /workspaces``)."""
-        return self._list(Workspace, ordering, **filters)
-
-    async def retrieve_workspace(self, workspace_id: int) -> Workspace:
-        """One workspace (``GET /workspaces/{id}``)."""
-        return await self._retrieve(Workspace, workspace_id=workspace_id)
-
-    async def create_new_workspace(self, data: dict[str, Any]) -> Workspace:
-        """Create a workspace (``POST /workspaces``); ``data`` needs ``name``, ``organization``."""
-        return await self._create(Workspace, data)
-
-    async def delete_workspace(self, workspace_id: int) -> None:
-        """Delete a workspace (``DELETE /workspaces/{id}``; 409 while it holds queues)."""
-        await self._delete(Workspace, workspace_id=workspace_id)
-
-
-class OrganizationMethods(ClientBase):
-    """Organizations: ``/organizations``."""
-
-    def list_organizations(
-        self, ordering: Sequence[OrganizationOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Organization]:
-        """Iterate organizations (``GET /organizations``)."""
-        return self._list(Organization, ordering, **filters)
-
-    async def retrieve_organization(self, org_id: int) -> Organization:
-        """One organization (``GET /organizations/{id}``)."""
-        return await self._retrieve(Organization, org_id=org_id)
-
-    async def retrieve_own_organization(self) -> Organization:
-        """The organization of the logged-in user (``GET /auth/user``, then the organization)."""
-        user = await self._answer("GET", "auth/user")
-        org_url = user.data.get("organization")
-        try:
-            org_id = parse_resource_id_from_url(org_url) if isinstance(org_url, str) else None
-        except ValueError:
-            org_id = None
-        if org_id is None:
-            raise user.problem(f"no organization URL in the user ({org_url!r})")
-        return await self.retrieve_organization(org_id)
-
-    async def retrieve_my_organization(self) -> Organization:
-        """Deprecated alias of :meth:`retrieve_own_organization` (the official sync client's)."""
-        warnings.warn(
-            "retrieve_my_organization is deprecated; use retrieve_own_organization",
-            DeprecationWarning,
-            stacklevel=2,
+    async def retrieve_automation_insights(self, queue_id: int) -> AutomationStats:
+        """Current automation statistics of a queue (``GET /queues/{id}/automation/insights``)."""
+        return await self._get(
+            AutomationStats, self._at("queues/{}/automation/insights", queue_id=queue_id)
         )
-        return await self.retrieve_own_organization()
 
-    async def retrieve_organization_limit(self, org_id: int) -> OrganizationLimit:
-        """The limits of an organization (``GET /organizations/{id}/limits``).
+    async def retrieve_automation_projections(
+        self,
+        queue_id: int,
+        fields: Sequence[FieldErrorRateLimit],
+        exclude_blockers: Sequence[AutomationSetupExcludeBlocker] = (),
+    ) -> AutomationProjections:
+        """Project a queue's automation for per-field error-rate limits
+        (``POST /queues/{id}/automation/projections``).
 
-        Always an :class:`~rossum_trio.models.OrganizationLimit`, even with a custom
-        ``deserializer=`` (as in the official client: no ``Resource`` names this object).
+        ``fields`` holds :class:`~rossum_trio.models.FieldErrorRateLimit` objects (or dicts with
+        ``schema_id`` and ``error_rate_limit``); ``exclude_blockers`` leaves out
+        ``error_message`` and/or ``extension`` blockers. The request changes nothing, so it is
+        retried like a GET.
         """
-        response = await self._send("GET", self._at("organizations/{}/limits", org_id=org_id))
-        try:
-            limit: OrganizationLimit = decoder_for(OrganizationLimit).decode(response.content)
-        except DECODE_ERRORS as exc:
-            raise self._problem(response, exc) from None
-        return limit
+        body = {"fields": [_pick(f, "schema_id", "error_rate_limit") for f in fields]}
+        params = {"exclude_blockers": ",".join(exclude_blockers)} if exclude_blockers else None
+        response = await self._send(
+            "POST",
+            self._at("queues/{}/automation/projections", queue_id=queue_id),
+            json=body,
+            params=params,
+            retry_safe=True,
+        )
+        return self._decode(AutomationProjections, response)
 
+    def list_automation_targets(self, queue_id: int) -> AsyncIterator[AutomationTarget]:
+        """Iterate the saved automation targets of a queue
+        (``GET /queues/{id}/automation/targets``; one request)."""
+        url = self._at("queues/{}/automation/targets", queue_id=queue_id)
 
-class OrganizationGroupMethods(ClientBase):
-    """Organization groups: ``/organization_groups``."""
+        async def fetch(_: object) -> Page[AutomationTarget]:
+            response = await self._send("GET", url)
+            return self._decode_page(AutomationTarget, response)
 
-    def list_organization_groups(
-        self, ordering: Sequence[OrganizationGroupOrdering] = (), **filters: Any
-    ) -> AsyncIterator[OrganizationGroup]:
-        """Iterate organization groups (``GET /organization_groups``); filters ``id``, ``name``."""
-        return self._list(OrganizationGroup, ordering, **filters)
+        return PageIterator(fetch, fetch, window=self._window, max_pages=1, cursor=True)
 
-    async def retrieve_organization_group(self, org_group_id: int) -> OrganizationGroup:
-        """One organization group (``GET /organization_groups/{id}``)."""
-        return await self._retrieve(OrganizationGroup, org_group_id=org_group_id)
+    async def create_new_automation_target(
+        self,
+        queue_id: int,
+        automation_rate_target: float,
+        error_rate_target: float,
+        datapoint_automation_targets: Sequence[DatapointAutomationTarget],
+        target_type: AutomationTargetType = "automation_assistant_v1",
+    ) -> None:
+        """Save an automation target for a queue (``POST /queues/{id}/automation/targets``).
 
-
-class RelationMethods(ClientBase):
-    """Relations between annotations: ``/relations``."""
-
-    def list_relations(
-        self, ordering: Sequence[RelationOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Relation]:
-        """Iterate relations (``GET /relations``); filters ``type``, ``parent``, ``key``, ..."""
-        return self._list(Relation, ordering, **filters)
-
-    async def create_new_relation(self, data: dict[str, Any]) -> Relation:
-        """Create a relation (``POST /relations``): ``type``, ``parent``, ``annotations``."""
-        return await self._create(Relation, data)
+        ``datapoint_automation_targets`` holds
+        :class:`~rossum_trio.models.DatapointAutomationTarget` objects (or equivalent dicts);
+        ``target_type`` is ``automation_assistant_v1`` or ``legacy_thresholds``.
+        """
+        body = {
+            "automation_rate_target": automation_rate_target,
+            "error_rate_target": error_rate_target,
+            "datapoint_automation_targets": [
+                _pick(
+                    t,
+                    "schema_id",
+                    "error_rate_target",
+                    "confidence_threshold",
+                    "error_rate_limit",
+                )
+                for t in datapoint_automation_targets
+            ],
+            "type": target_type,
+        }
+        await self._send(
+            "POST", self._at("queues/{}/automation/targets", queue_id=queue_id), json=body
+        )
