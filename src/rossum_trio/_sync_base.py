@@ -23,15 +23,15 @@ Why this is safe across runs (checked by ``tests/sync``):
 * What cannot cross runs: a suspended *async generator*. At the end of each ``trio.run``,
   trio closes the async generators still alive, and httpx/httpcore read response bodies
   through async generators. So a streamed body (file export) is read to its end in one run
-  (see :class:`SyncByteStream`), and an async iterator without ``next_batch`` is drained in
-  one run.
+  (see :class:`SyncByteStream`); listings are :class:`~rossum_trio.Listing` objects, never
+  async generators.
 """
 
 from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
@@ -44,6 +44,7 @@ from rossum_trio.errors import ClientClosedError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from rossum_trio._client import AsyncRossumAPIClient
+    from rossum_trio._pagination import Listing
     from rossum_trio._streams import ByteStream
 
 P = ParamSpec("P")
@@ -160,15 +161,10 @@ class SyncRunner:
 
     # -- iterators and streams -------------------------------------------------------------------
 
-    def _iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
+    def _iterate(self, listing: Listing[T]) -> Iterator[T]:
         """A blocking iterator over an async listing, one ``trio.run`` per window of pages."""
         self._check_open()
-        next_batch: Callable[[], Awaitable[list[T]]] | None = getattr(iterator, "next_batch", None)
-        if next_batch is None:
-            # Not a windowed listing: an async generator cannot outlive its trio.run, so the
-            # items are collected in one run (never the case for the client's own listings).
-            return iter(self._call(_collect, iterator))
-        return self._batches(next_batch)
+        return self._batches(listing.next_batch)
 
     def _batches(self, next_batch: Callable[[], Awaitable[list[T]]]) -> Iterator[T]:
         while True:
@@ -188,10 +184,6 @@ class SyncRunner:
         """A blocking iterator of ``bytes`` chunks over an async :class:`ByteStream`."""
         self._check_open()
         return SyncByteStream(self, stream)
-
-
-async def _collect(iterator: AsyncIterator[T]) -> list[T]:
-    return [item async for item in iterator]
 
 
 def _refuse_inside_trio() -> None:

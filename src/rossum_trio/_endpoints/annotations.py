@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import trio
 
 from rossum_trio._base import _DICT, ClientBase, _singular
 from rossum_trio._concurrency import open_nursery
+from rossum_trio._pagination import Listing
 from rossum_trio._params import validate_non_negative
 from rossum_trio.errors import AnnotationImportFailedError
 from rossum_trio.models import Annotation, AnnotationProcessingDuration
@@ -46,7 +47,7 @@ class AnnotationMethods(ClientBase):
         sideloads: Sequence[Sideload] = (),
         content_schema_ids: Sequence[str] = (),
         **filters: Any,
-    ) -> AsyncIterator[Annotation]:
+    ) -> Listing[Annotation]:
         """Iterate annotations (``GET /annotations``), pages fetched concurrently.
 
         ``sideloads`` embeds related objects (``documents``, ``modifiers``, ``queues``,
@@ -75,7 +76,7 @@ class AnnotationMethods(ClientBase):
         ordering: Sequence[AnnotationOrdering] = (),
         sideloads: Sequence[Sideload] = (),
         **kwargs: Any,
-    ) -> AsyncIterator[Annotation]:
+    ) -> Listing[Annotation]:
         """Iterate annotations matching a search (``POST /annotations/search``).
 
         ``query`` is the API's ``{"$and": [...]}`` filter, ``query_string`` a full-text

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Connector
 from rossum_trio.types import ConnectorOrdering
 
@@ -15,7 +16,7 @@ class ConnectorMethods(ClientBase):
 
     def list_connectors(
         self, ordering: Sequence[ConnectorOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Connector]:
+    ) -> Listing[Connector]:
         """Iterate connectors (``GET /connectors``); filters ``id``, ``name``, ``service_url``."""
         return self._list(Connector, ordering, **filters)
 

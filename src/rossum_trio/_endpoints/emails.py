@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Email, EmailTemplate
 from rossum_trio.types import EmailTemplateOrdering
 
@@ -43,7 +44,7 @@ class EmailMethods(ClientBase):
 
     def list_email_templates(
         self, ordering: Sequence[EmailTemplateOrdering] = (), **filters: Any
-    ) -> AsyncIterator[EmailTemplate]:
+    ) -> Listing[EmailTemplate]:
         """Iterate email templates (``GET /email_templates``); filters ``queue``, ``type``, ..."""
         return self._list(EmailTemplate, ordering, **filters)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Engine, EngineField, Queue
 from rossum_trio.types import Sideload
 
@@ -19,11 +20,11 @@ class EngineMethods(ClientBase):
 
     def list_engines(
         self, ordering: Sequence[str] = (), sideloads: Sequence[Sideload] = (), **filters: Any
-    ) -> AsyncIterator[Engine]:
+    ) -> Listing[Engine]:
         """Iterate engines (``GET /engines``); filters ``id``, ``type``, ``agenda_id``."""
         return self._list(Engine, ordering, sideloads=sideloads, **filters)
 
-    def retrieve_engine_fields(self, engine_id: int | None = None) -> AsyncIterator[EngineField]:
+    def retrieve_engine_fields(self, engine_id: int | None = None) -> Listing[EngineField]:
         """Iterate the fields of an engine (``GET /engine_fields?engine={id}``).
 
         With ``engine_id=None`` the filter is sent empty (``engine=``), as the official client
@@ -31,6 +32,6 @@ class EngineMethods(ClientBase):
         """
         return self._list(EngineField, engine=engine_id)
 
-    def retrieve_engine_queues(self, engine_id: int) -> AsyncIterator[Queue]:
+    def retrieve_engine_queues(self, engine_id: int) -> Listing[Queue]:
         """Iterate the queues that use an engine (``GET /queues?engine={id}``)."""
         return self._list(Queue, engine=engine_id)

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from rossum_trio._base import ClientBase
-from rossum_trio._pagination import PageIterator
+from rossum_trio._pagination import Listing, PageIterator
 from rossum_trio._params import (
     PAGE_SIZE,
     export_method,
@@ -60,9 +60,7 @@ def _normalize_exported(item: JsonDict) -> JsonDict:
 class ExportMethods(ClientBase):
     """Exports of a queue's annotations."""
 
-    def export_annotations_to_json(
-        self, queue_id: int, **filters: Any
-    ) -> AsyncIterator[Annotation]:
+    def export_annotations_to_json(self, queue_id: int, **filters: Any) -> Listing[Annotation]:
         """Iterate the JSON export of a queue (``GET /queues/{id}/export?format=json``).
 
         With ``to_status`` the export moves the annotations (a POST). Then this first lists

@@ -9,7 +9,7 @@ import httpx
 import msgspec
 
 from rossum_trio._base import DECODE_ERRORS, ClientBase
-from rossum_trio._pagination import PageIterator
+from rossum_trio._pagination import Listing
 from rossum_trio._params import bind_positional
 from rossum_trio.types import HttpMethod, JsonDict
 
@@ -50,7 +50,7 @@ class GenericMethods(ClientBase):
         except DECODE_ERRORS as exc:
             raise self._problem(response, exc) from None
 
-    def request_paginated(self, url: str, *args: Any, **kwargs: Any) -> PageIterator[JsonDict]:
+    def request_paginated(self, url: str, *args: Any, **kwargs: Any) -> Listing[JsonDict]:
         """Iterate the items (dicts) of any page-number-paginated list endpoint.
 
         Positional parameters after ``url`` (async order of the official client): ``ordering,
@@ -64,9 +64,7 @@ class GenericMethods(ClientBase):
         paginated = options.pop("paginated", True)
         return self._generic_list(url, cursor=False, single=not paginated, **options)
 
-    def request_cursor_paginated(
-        self, url: str, *args: Any, **kwargs: Any
-    ) -> PageIterator[JsonDict]:
+    def request_cursor_paginated(self, url: str, *args: Any, **kwargs: Any) -> Listing[JsonDict]:
         """Iterate a cursor-paginated endpoint: follows the top-level ``next`` until it is null.
 
         Positional parameters after ``url``: ``ordering, sideloads, content_schema_ids, method,
@@ -85,7 +83,7 @@ class GenericMethods(ClientBase):
         method: str = "GET",
         json: Any = None,
         **filters: Any,
-    ) -> PageIterator[JsonDict]:
+    ) -> Listing[JsonDict]:
         if single:
             filters["max_pages"] = 1
         retry_safe = True if method.upper() == "GET" else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Hook, HookRunData, HookTemplate
 from rossum_trio.types import HookOrdering
 
@@ -13,9 +14,7 @@ from rossum_trio.types import HookOrdering
 class HookMethods(ClientBase):
     """Hooks: ``/hooks``, ``/hooks/logs`` and ``/hook_templates``."""
 
-    def list_hooks(
-        self, ordering: Sequence[HookOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Hook]:
+    def list_hooks(self, ordering: Sequence[HookOrdering] = (), **filters: Any) -> Listing[Hook]:
         """Iterate hooks (``GET /hooks``); filters such as ``queue``, ``active``, ``type``."""
         return self._list(Hook, ordering, **filters)
 
@@ -35,7 +34,7 @@ class HookMethods(ClientBase):
         """Delete a hook (``DELETE /hooks/{id}``)."""
         await self._delete(Hook, hook_id=hook_id)
 
-    def list_hook_run_data(self, **filters: Any) -> AsyncIterator[HookRunData]:
+    def list_hook_run_data(self, **filters: Any) -> Listing[HookRunData]:
         """Iterate hook run logs (``GET /hooks/logs``; one request, the API does not page it).
 
         Filters such as ``hook``, ``queue``, ``annotation``, ``log_level``, ``status``,
@@ -43,7 +42,7 @@ class HookMethods(ClientBase):
         """
         return self._list(HookRunData, **filters)
 
-    def list_hook_templates(self, **filters: Any) -> AsyncIterator[HookTemplate]:
+    def list_hook_templates(self, **filters: Any) -> Listing[HookTemplate]:
         """Iterate hook templates, e.g. the Rossum store (``GET /hook_templates``)."""
         return self._list(HookTemplate, **filters)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import DECODE_ERRORS, ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio._params import parse_resource_id_from_url
 from rossum_trio.models import Organization, OrganizationGroup, OrganizationLimit, decoder_for
 from rossum_trio.types import OrganizationGroupOrdering, OrganizationOrdering
@@ -17,7 +18,7 @@ class OrganizationMethods(ClientBase):
 
     def list_organizations(
         self, ordering: Sequence[OrganizationOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Organization]:
+    ) -> Listing[Organization]:
         """Iterate organizations (``GET /organizations``)."""
         return self._list(Organization, ordering, **filters)
 
@@ -65,7 +66,7 @@ class OrganizationGroupMethods(ClientBase):
 
     def list_organization_groups(
         self, ordering: Sequence[OrganizationGroupOrdering] = (), **filters: Any
-    ) -> AsyncIterator[OrganizationGroup]:
+    ) -> Listing[OrganizationGroup]:
         """Iterate organization groups (``GET /organization_groups``); filters ``id``, ``name``."""
         return self._list(OrganizationGroup, ordering, **filters)
 

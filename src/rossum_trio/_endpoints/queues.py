@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
-from rossum_trio._pagination import Page, PageIterator
+from rossum_trio._pagination import Listing, Page, PageIterator
 from rossum_trio.models import (
     AutomationProjections,
     AutomationStats,
@@ -33,9 +33,7 @@ class QueueMethods(ClientBase):
         """One queue (``GET /queues/{id}``)."""
         return await self._retrieve(Queue, queue_id=queue_id)
 
-    def list_queues(
-        self, ordering: Sequence[QueueOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Queue]:
+    def list_queues(self, ordering: Sequence[QueueOrdering] = (), **filters: Any) -> Listing[Queue]:
         """Iterate queues (``GET /queues``); filters such as ``workspace=7540``, ``name=...``."""
         return self._list(Queue, ordering, **filters)
 
@@ -82,7 +80,7 @@ class AutomationMethods(ClientBase):
         )
         return self._decode(AutomationProjections, response)
 
-    def list_automation_targets(self, queue_id: int) -> AsyncIterator[AutomationTarget]:
+    def list_automation_targets(self, queue_id: int) -> Listing[AutomationTarget]:
         """Iterate the saved automation targets of a queue
         (``GET /queues/{id}/automation/targets``; one request)."""
         url = self._at("queues/{}/automation/targets", queue_id=queue_id)

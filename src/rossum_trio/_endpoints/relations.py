@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import DocumentRelation, Relation
 from rossum_trio.types import DocumentRelationOrdering, RelationOrdering
 
@@ -16,7 +17,7 @@ class RelationMethods(ClientBase):
 
     def list_relations(
         self, ordering: Sequence[RelationOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Relation]:
+    ) -> Listing[Relation]:
         """Iterate relations (``GET /relations``); filters ``type``, ``parent``, ``key``, ..."""
         return self._list(Relation, ordering, **filters)
 
@@ -30,7 +31,7 @@ class DocumentRelationMethods(ClientBase):
 
     def list_document_relations(
         self, ordering: Sequence[DocumentRelationOrdering] = (), **filters: Any
-    ) -> AsyncIterator[DocumentRelation]:
+    ) -> Listing[DocumentRelation]:
         """Iterate document relations (``GET /document_relations``); filters ``type``,
         ``annotation``, ``key``, ``documents``."""
         return self._list(DocumentRelation, ordering, **filters)

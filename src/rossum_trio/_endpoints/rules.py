@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Rule, RulesExecutionLog
 from rossum_trio.types import RuleOrdering, RulesExecutionLogOrdering
 
@@ -13,9 +14,7 @@ from rossum_trio.types import RuleOrdering, RulesExecutionLogOrdering
 class RuleMethods(ClientBase):
     """Rules: ``/rules`` and ``/rules_execution_logs``."""
 
-    def list_rules(
-        self, ordering: Sequence[RuleOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Rule]:
+    def list_rules(self, ordering: Sequence[RuleOrdering] = (), **filters: Any) -> Listing[Rule]:
         """Iterate rules (``GET /rules``); filters such as ``schema``, ``organization``."""
         return self._list(Rule, ordering, **filters)
 
@@ -37,7 +36,7 @@ class RuleMethods(ClientBase):
 
     def list_rules_execution_logs(
         self, ordering: Sequence[RulesExecutionLogOrdering] = (), **filters: Any
-    ) -> AsyncIterator[RulesExecutionLog]:
+    ) -> Listing[RulesExecutionLog]:
         """Iterate rule execution logs (``GET /rules_execution_logs``).
 
         Filters such as ``rule``, ``queue``, ``annotation``, ``execution_result``,

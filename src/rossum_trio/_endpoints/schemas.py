@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Schema
 from rossum_trio.types import SchemaOrdering
 
@@ -15,7 +16,7 @@ class SchemaMethods(ClientBase):
 
     def list_schemas(
         self, ordering: Sequence[SchemaOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Schema]:
+    ) -> Listing[Schema]:
         """Iterate schemas (``GET /schemas``); filters ``id``, ``name``, ``queue``."""
         return self._list(Schema, ordering, **filters)
 

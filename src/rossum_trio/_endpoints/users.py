@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.dtos import UserCredentials
 from rossum_trio.models import Group, User
 from rossum_trio.types import JsonDict, UserOrdering, UserRoleOrdering
@@ -14,9 +15,7 @@ from rossum_trio.types import JsonDict, UserOrdering, UserRoleOrdering
 class UserMethods(ClientBase):
     """Users (``/users``), user roles (``/groups``) and password endpoints (``/auth/password``)."""
 
-    def list_users(
-        self, ordering: Sequence[UserOrdering] = (), **filters: Any
-    ) -> AsyncIterator[User]:
+    def list_users(self, ordering: Sequence[UserOrdering] = (), **filters: Any) -> Listing[User]:
         """Iterate users (``GET /users``); filters such as ``username``, ``is_active``."""
         return self._list(User, ordering, **filters)
 
@@ -76,6 +75,6 @@ class UserMethods(ClientBase):
 
     def list_user_roles(
         self, ordering: Sequence[UserRoleOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Group]:
+    ) -> Listing[Group]:
         """Iterate user roles, i.e. permission groups (``GET /groups``); filter ``name``."""
         return self._list(Group, ordering, **filters)

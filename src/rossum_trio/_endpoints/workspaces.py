@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.models import Workspace
 from rossum_trio.types import WorkspaceOrdering
 
@@ -15,7 +16,7 @@ class WorkspaceMethods(ClientBase):
 
     def list_workspaces(
         self, ordering: Sequence[WorkspaceOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Workspace]:
+    ) -> Listing[Workspace]:
         """Iterate workspaces (``GET /workspaces``)."""
         return self._list(Workspace, ordering, **filters)
 
