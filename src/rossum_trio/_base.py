@@ -8,8 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import msgspec
@@ -21,6 +20,7 @@ from rossum_trio._http import (
     RateLimit,
     RequestStats,
 )
+from rossum_trio._lifecycle import AsyncClosing
 from rossum_trio._pagination import Page, PageIterator
 from rossum_trio._params import (
     MAX_PAGE_SIZE,
@@ -108,7 +108,7 @@ def embed_sideloads(data: JsonDict, sideloads: Sequence[str]) -> None:
                 result[field] = found
 
 
-class ClientBase:
+class ClientBase(AsyncClosing):
     """Shared state and helpers of :class:`~rossum_trio.AsyncRossumAPIClient`."""
 
     def __init__(
@@ -195,17 +195,6 @@ class ClientBase:
         succeed.
         """
         return self._http.pacer.rate
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool. The client cannot be used afterwards."""

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 import trio
 
+from rossum_trio._annotation_rules import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._concurrency import open_nursery
-from rossum_trio._endpoints.annotations import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._files import FileSpec, check_file_specs, file_problem, read_file
 from rossum_trio._http import RequestStats, counting_requests
 from rossum_trio._params import validate_id, validate_non_negative

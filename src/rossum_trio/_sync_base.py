@@ -33,12 +33,12 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 
 import httpx
 import trio
 
+from rossum_trio._lifecycle import Closing
 from rossum_trio._params import bind_positional
 from rossum_trio.errors import ClientClosedError, WaitTimeoutError
 
@@ -57,7 +57,7 @@ READ_CHUNK_BYTES = 64 * 1024
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
-class SyncRunner:
+class SyncRunner(Closing):
     """Runs the coroutines of one async client, one :func:`trio.run` per call.
 
     Calls from several threads are serialised (one ``trio.run`` at a time per client); a
@@ -92,17 +92,6 @@ class SyncRunner:
         return f"<{type(self).__name__} base_url={self._async.base_url!r}>"
 
     # -- lifecycle -------------------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool; the client cannot be used afterwards.
@@ -194,7 +183,7 @@ def _refuse_inside_trio() -> None:
         )
 
 
-class SyncByteStream(Iterator[bytes]):
+class SyncByteStream(Closing, Iterator[bytes]):
     """The body of a file export as a blocking iterator of ``bytes`` chunks.
 
     Why not read a window of chunks per ``trio.run`` and keep the response open in between:
@@ -267,17 +256,6 @@ class SyncByteStream(Iterator[bytes]):
         spool, self._spool = self._spool, None
         if spool is not None:
             spool.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         spool = getattr(self, "_spool", None)

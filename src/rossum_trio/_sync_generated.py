@@ -1000,6 +1000,22 @@ class SyncDelegates(SyncRunner):
             timeout, self._async.poll_annotation_until_imported, annotation_id, **poll_kwargs
         )
 
+    def import_document(
+        self,
+        queue_id: int,
+        files: Sequence[tuple[str | pathlib.Path, str]],
+        values: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[int]:
+        """Upload files with the deprecated ``POST /queues/{id}/upload``; annotation ids.
+
+        As in the official sync client, this does not warn (the async one does). Prefer
+        :meth:`upload_document`.
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async._import_document, queue_id, files, values, metadata)
+
     def upload_document(
         self,
         queue_id: int,

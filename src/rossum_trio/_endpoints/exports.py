@@ -12,6 +12,7 @@ from rossum_trio._base import ClientBase
 from rossum_trio._pagination import Listing, PageIterator
 from rossum_trio._params import (
     PAGE_SIZE,
+    chunked,
     export_method,
     export_query,
     list_query,
@@ -148,7 +149,7 @@ class _MovingExport(AsyncIterator[Annotation]):
     ) -> None:
         self._list_ids = list_ids
         self._export = export
-        self._ids: list[int] | None = None
+        self._chunks: list[Sequence[int]] | None = None
         self._buffer: list[Annotation] = []
         self._closed = False
 
@@ -170,12 +171,11 @@ class _MovingExport(AsyncIterator[Annotation]):
             return batch
         if self._closed:
             return []
-        if self._ids is None:
-            self._ids = await self._list_ids()
-        if not self._ids:
+        if self._chunks is None:
+            self._chunks = chunked(await self._list_ids())
+        if not self._chunks:
             return []
-        chunk, self._ids = self._ids[:PAGE_SIZE], self._ids[PAGE_SIZE:]
-        return await self._export(chunk)
+        return await self._export(self._chunks.pop(0))
 
     async def aclose(self) -> None:
         """Stop: nothing more is exported (idempotent)."""

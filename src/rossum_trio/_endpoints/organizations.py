@@ -13,6 +13,16 @@ from rossum_trio.models import Organization, OrganizationGroup, OrganizationLimi
 from rossum_trio.types import OrganizationGroupOrdering, OrganizationOrdering
 
 
+def warn_my_organization_deprecated(stacklevel: int) -> None:
+    """Warn that ``retrieve_my_organization`` is deprecated (the async and the blocking one);
+    ``stacklevel`` counts from the caller of this function, as for :func:`warnings.warn`."""
+    warnings.warn(
+        "retrieve_my_organization is deprecated; use retrieve_own_organization",
+        DeprecationWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
 class OrganizationMethods(ClientBase):
     """Organizations: ``/organizations``."""
 
@@ -40,11 +50,7 @@ class OrganizationMethods(ClientBase):
 
     async def retrieve_my_organization(self) -> Organization:
         """Deprecated alias of :meth:`retrieve_own_organization` (the official sync client's)."""
-        warnings.warn(
-            "retrieve_my_organization is deprecated; use retrieve_own_organization",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        warn_my_organization_deprecated(stacklevel=2)
         return await self.retrieve_own_organization()
 
     async def retrieve_organization_limit(self, org_id: int) -> OrganizationLimit:

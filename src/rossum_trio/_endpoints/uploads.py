@@ -10,9 +10,10 @@ from typing import Any
 
 import trio
 
+from rossum_trio._annotation_rules import status_of
 from rossum_trio._base import _Answer
 from rossum_trio._concurrency import open_nursery
-from rossum_trio._endpoints.annotations import AnnotationMethods, _status_of
+from rossum_trio._endpoints.annotations import AnnotationMethods
 from rossum_trio._files import FileSpec, check_files, read_file
 from rossum_trio._params import parse_resource_id_from_url, validate_id, validate_non_negative
 from rossum_trio.errors import TaskFailedError
@@ -206,7 +207,7 @@ class UploadMethods(AnnotationMethods):
             task = await self.retrieve_task(task_id)
             if predicate(task):
                 return task
-            if _status_of(task) == TaskStatus.FAILED:
+            if status_of(task) == TaskStatus.FAILED:
                 detail = task.get("detail") if isinstance(task, dict) else task.detail
                 raise TaskFailedError(task_id, detail, task)
             await trio.sleep(sleep_s)
@@ -214,5 +215,5 @@ class UploadMethods(AnnotationMethods):
     async def poll_task_until_succeeded(self, task_id: int, sleep_s: float = 3) -> Task:
         """Wait until the task has ``succeeded``; :class:`TaskFailedError` if it ``failed``."""
         return await self.poll_task(
-            task_id, lambda t: _status_of(t) == TaskStatus.SUCCEEDED, sleep_s=sleep_s
+            task_id, lambda t: status_of(t) == TaskStatus.SUCCEEDED, sleep_s=sleep_s
         )
