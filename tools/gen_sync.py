@@ -19,7 +19,9 @@ as written and their names imported from where the async module imports them:
   of pages per ``trio.run`` (``next_batch``); any other async iterator is refused (the blocking
   client cannot keep one across runs);
 * a plain ``def`` returning a ``ByteStream`` -> a ``SyncByteStream``;
-* any other plain ``def`` -> called as is; a property -> the same property.
+* any other plain ``def`` -> called as is; a property -> the same property;
+* exceptions by name: :data:`SKIPPED` (no twin), :data:`HAND_WRITTEN` (in ``_sync.py``),
+  :data:`SYNC_TARGETS` (the twin runs another async method).
 
 **Docstrings** are the async ones rewritten for blocking use by the explicit rules and
 per-method overrides of ``tools/sync_docstrings.py``; if one still speaks of awaiting, async
