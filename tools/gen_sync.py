@@ -15,10 +15,13 @@ as written and their names imported from where the async module imports them:
 
 * ``async def`` -> a method that runs it in one ``trio.run``; waiting helpers (``poll_*``,
   ``*_until_*``, ``*wait*``) get an extra keyword ``timeout=`` and raise ``WaitTimeoutError``;
-* a plain ``def`` returning an async iterator (``AsyncIterator[X]``, ``PageIterator[X]``) ->
-  ``Iterator[X]``, pulling one window of pages per ``trio.run``;
+* a plain ``def`` returning a listing (``Listing[X]``) -> ``Iterator[X]``, pulling one window
+  of pages per ``trio.run`` (``next_batch``); any other async iterator is refused (the blocking
+  client cannot keep one across runs);
 * a plain ``def`` returning a ``ByteStream`` -> a ``SyncByteStream``;
-* any other plain ``def`` -> called as is; a property -> the same property.
+* any other plain ``def`` -> called as is; a property -> the same property;
+* exceptions by name: :data:`SKIPPED` (no twin), :data:`HAND_WRITTEN` (in ``_sync.py``),
+  :data:`SYNC_TARGETS` (the twin runs another async method).
 
 **Docstrings** are the async ones rewritten for blocking use by the explicit rules and
 per-method overrides of ``tools/sync_docstrings.py``; if one still speaks of awaiting, async
@@ -63,9 +66,14 @@ if str(ROOT / "src") not in sys.path:  # inspect this checkout's async client
 #: Async members the blocking client does not mirror as such.
 SKIPPED = frozenset({"aclose", "bulk_upload"})  # -> close(); an async context manager
 #: Members written by hand in ``_sync.py`` (same signature; the signature test covers them).
-HAND_WRITTEN = frozenset({"import_document", "retrieve_my_organization"})
+HAND_WRITTEN = frozenset({"retrieve_my_organization"})  # warns at the caller's line
+#: Blocking twins that run another async method than their namesake (same parameters): the
+#: official sync ``import_document`` does not warn, so its twin skips the async one's warning.
+SYNC_TARGETS = {"import_document": "_import_document"}
 
-#: Return annotations (outermost name) that become ``Iterator[...]``.
+#: Return annotations (outermost name) that become ``Iterator[...]``: the listings.
+LISTINGS = frozenset({"Listing"})
+#: Return annotations refused: a public method returns a ``Listing``, never a bare async iterator.
 ASYNC_ITERATORS = frozenset({"AsyncIterator", "AsyncIterable", "AsyncGenerator", "PageIterator"})
 #: Return annotations that become a ``SyncByteStream``.
 BYTE_STREAMS = frozenset({"ByteStream"})
@@ -328,7 +336,7 @@ def _member(cls: type, name: str, imports: _Imports) -> str:
         raise GenerationError(f"{name}: no return annotation")
     params, exprs = _params(node)
     forward = [p.call for p in params if p.call is not None]
-    target = f"self._async.{name}"
+    target = f"self._async.{SYNC_TARGETS.get(name, name)}"
     returns_node = node.returns
     returns = ast.unparse(returns_node)
     waiting = False
@@ -348,10 +356,14 @@ def _member(cls: type, name: str, imports: _Imports) -> str:
         outer_name = outer.id if isinstance(outer, ast.Name) else ast.unparse(outer)
         inline = f"{target}({', '.join(forward)})"
         if outer_name in ASYNC_ITERATORS:
+            raise GenerationError(
+                f"{name} returns {returns}: a listing must be annotated Listing[X] "
+                "(rossum_trio._pagination.Listing, with next_batch), which the blocking client "
+                "reads one window of pages per trio.run"
+            )
+        if outer_name in LISTINGS:
             assert isinstance(returns_node, ast.Subscript)
             item = returns_node.slice
-            if isinstance(item, ast.Tuple):  # AsyncGenerator[X, None]
-                item = item.elts[0]
             exprs.append(item)
             returns = f"Iterator[{ast.unparse(item)}]"
             note = _NOTE_ITERATOR

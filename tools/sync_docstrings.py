@@ -54,6 +54,12 @@ ASYNC_ONLY = re.compile(
 #: Per-method replacements: name -> {start of an async paragraph: the blocking paragraph}.
 #: The start must match exactly one paragraph (a stale entry fails generation).
 DOC_OVERRIDES: dict[str, dict[str, str]] = {
+    "import_document": {
+        "Deprecated: use": (
+            "As in the official sync client, this does not warn (the async one does). Prefer "
+            ":meth:`upload_document`."
+        ),
+    },
     "request_paginated": {
         "Positional parameters after ``url``": (
             "Positional parameters after ``url`` follow the official *sync* client's order: "

@@ -13,8 +13,9 @@ from rossum_trio._client import (
 from rossum_trio._client import (
     AsyncRossumAPIClientWithDefaultDeserializer as AsyncRossumAPIClientWithDefaultDeserializer,
 )
+from rossum_trio._endpoints.exports import ExportFileFormats as ExportFileFormats
 from rossum_trio._http import RequestStats as RequestStats
-from rossum_trio._methods_documents import ExportFileFormats as ExportFileFormats
+from rossum_trio._pagination import Listing as Listing
 from rossum_trio._params import parse_resource_id_from_url as parse_resource_id_from_url
 from rossum_trio._prefetch import prefetch as prefetch
 from rossum_trio._resources import Resource as Resource
@@ -51,6 +52,7 @@ __all__ = [
     "ByteStream",
     "ExportFileFormats",
     "FileStatus",
+    "Listing",
     "RequestStats",
     "Resource",
     "RossumError",

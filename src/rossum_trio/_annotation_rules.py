@@ -1,8 +1,9 @@
-"""The official ``rossum_api.domain_logic.annotations`` helpers, on the client's own rules.
+"""The rules about annotations that the client applies, and the official
+``rossum_api.domain_logic.annotations`` helpers built on them.
 
-Each helper has the official name, signature and behaviour; the rule behind it is the one the
-client applies (imported from where the client defines it), so the two cannot drift apart.
-``rossum_api.domain_logic.annotations`` re-exports them.
+Each rule is written once, here: the client's methods call it, and
+``rossum_api.domain_logic.annotations`` re-exports the helpers (official names, signatures and
+behaviour), so the two cannot drift apart. Nothing here depends on the client.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rossum_trio._methods_annotations import IMPORTING_STATUSES, _check_sideload_params
 from rossum_trio._params import export_method
 from rossum_trio.types import HttpMethod, ObjectWithStatus, Sideload
 
@@ -20,6 +20,11 @@ __all__ = [
     "validate_list_annotations_params",
     "validate_sideload_query_params",
 ]
+
+#: Statuses an annotation is in while its document is still being imported.
+IMPORTING_STATUSES = frozenset({"importing", "created"})
+#: Statuses from which waiting for another status is pointless.
+FAILED_STATUSES = frozenset({"failed_import"})
 
 #: The message of the ``ValueError`` for a ``content`` sideload without schema ids (official).
 CONTENT_NEEDS_SCHEMA_IDS = (
@@ -53,7 +58,11 @@ def validate_sideload_query_params(
     Raises ``ValueError`` otherwise, as
     :meth:`~rossum_trio.AsyncRossumAPIClient.retrieve_annotation` does.
     """
-    _check_sideload_params(sideloads, sideload_query_params)
+    unknown = set(sideload_query_params or {}) - set(sideloads)
+    if unknown:
+        raise ValueError(
+            f"sideload_query_params given for sideloads that are not requested: {sorted(unknown)}"
+        )
 
 
 def get_http_method_for_annotation_export(**filters: Any) -> HttpMethod:
@@ -78,3 +87,10 @@ def is_annotation_imported(annotation: ObjectWithStatus) -> bool:
     ``poll_annotation_until_imported`` raises ``AnnotationImportFailedError`` for it instead).
     """
     return annotation.status not in IMPORTING_STATUSES
+
+
+def status_of(obj: Any) -> Any:
+    """The ``status`` of a model, or of a raw dict (what a custom ``deserializer=`` may return)."""
+    if isinstance(obj, dict):
+        return obj.get("status")
+    return getattr(obj, "status", None)

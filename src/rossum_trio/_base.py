@@ -1,13 +1,14 @@
-"""The client's foundation: construction, lifecycle, decoding, CRUD and list helpers, and the
-generic request methods. The resource methods (thin) live in the ``_methods_*`` mixins."""
+"""The client's foundation, shared by every ``_endpoints`` mixin: construction, lifecycle,
+decoding (objects, pages, sideloads), and the request helpers the endpoint methods are written
+with (``_send``, ``_answer``, ``_get``, ``_retrieve``, ``_create``, ``_replace``, ``_update``,
+``_delete``, ``_list``)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import msgspec
@@ -19,6 +20,7 @@ from rossum_trio._http import (
     RateLimit,
     RequestStats,
 )
+from rossum_trio._lifecycle import AsyncClosing
 from rossum_trio._pagination import Page, PageIterator
 from rossum_trio._params import (
     MAX_PAGE_SIZE,
@@ -34,24 +36,12 @@ from rossum_trio.dtos import Token, UserCredentials
 from rossum_trio.errors import UnexpectedResponseError
 from rossum_trio.models import Deserializer, ResponsePostProcessor, decoder_for
 from rossum_trio.models._decode import resource_of
-from rossum_trio.types import HttpMethod, JsonDict
+from rossum_trio.types import JsonDict
 
 T = TypeVar("T")
 
 #: What a JSON decode of a hostile or broken answer may raise.
 DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
-
-#: ``request_paginated``'s positional parameters after ``url``, in the async client's order.
-_PAGINATED_POSITIONAL = (
-    "ordering",
-    "sideloads",
-    "content_schema_ids",
-    "method",
-    "max_pages",
-    "json",
-    "paginated",
-)
-_CURSOR_POSITIONAL = _PAGINATED_POSITIONAL[:-1]
 
 
 class _Pagination(msgspec.Struct):
@@ -118,7 +108,7 @@ def embed_sideloads(data: JsonDict, sideloads: Sequence[str]) -> None:
                 result[field] = found
 
 
-class ClientBase:
+class ClientBase(AsyncClosing):
     """Shared state and helpers of :class:`~rossum_trio.AsyncRossumAPIClient`."""
 
     def __init__(
@@ -205,17 +195,6 @@ class ClientBase:
         succeed.
         """
         return self._http.pacer.rate
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool. The client cannot be used afterwards."""
@@ -413,95 +392,6 @@ class ClientBase:
             cursor=cursor,
         )
 
-    # -- generic requests (public) ---------------------------------------------------------------
-
-    async def request(self, method: HttpMethod, *args: Any, **kwargs: Any) -> httpx.Response:
-        """Send any request (auth, cap, retries and error mapping included); the raw response.
-
-        ``url`` (first positional or keyword) is relative to ``base_url`` or absolute; other
-        keyword arguments go to httpx (``params``, ``json``, ``data``, ``files``, ...).
-
-        >>> response = await client.request("GET", "queues/8199")  # doctest: +SKIP
-        """
-        url, kwargs = _pop_url(args, kwargs)
-        return await self._http.send(method, url, **kwargs)
-
-    async def request_json(self, method: HttpMethod, *args: Any, **kwargs: Any) -> JsonDict:
-        """Like :meth:`request`, returning the decoded JSON body (``{}`` for 204 No Content)."""
-        response = await self.request(method, *args, **kwargs)
-        if response.status_code == 204 or not response.content:
-            return {}
-        try:
-            return cast(JsonDict, msgspec.json.decode(response.content))
-        except DECODE_ERRORS as exc:
-            raise self._problem(response, exc) from None
-
-    def request_paginated(self, url: str, *args: Any, **kwargs: Any) -> PageIterator[JsonDict]:
-        """Iterate the items (dicts) of any page-number-paginated list endpoint.
-
-        Positional parameters after ``url`` (async order of the official client): ``ordering,
-        sideloads, content_schema_ids, method, max_pages, json, paginated``; other keywords are
-        query filters. ``paginated=False`` makes a single request.
-
-        >>> async for item in client.request_paginated("hooks", ordering=["id"]):  # doctest: +SKIP
-        ...     print(item["name"])
-        """
-        options = _bind_positional("request_paginated", _PAGINATED_POSITIONAL, args, kwargs)
-        paginated = options.pop("paginated", True)
-        return self._generic_list(url, cursor=False, single=not paginated, **options)
-
-    def request_cursor_paginated(
-        self, url: str, *args: Any, **kwargs: Any
-    ) -> PageIterator[JsonDict]:
-        """Iterate a cursor-paginated endpoint: follows the top-level ``next`` until it is null.
-
-        Positional parameters after ``url``: ``ordering, sideloads, content_schema_ids, method,
-        max_pages, json``; other keywords are query filters (sent on the first request only).
-        """
-        options = _bind_positional("request_cursor_paginated", _CURSOR_POSITIONAL, args, kwargs)
-        return self._generic_list(url, cursor=True, single=False, **options)
-
-    def _generic_list(
-        self,
-        url: str,
-        *,
-        cursor: bool,
-        single: bool,
-        ordering: Sequence[str] = (),
-        method: str = "GET",
-        json: Any = None,
-        **filters: Any,
-    ) -> PageIterator[JsonDict]:
-        if single:
-            filters["max_pages"] = 1
-        retry_safe = True if method.upper() == "GET" else None
-        return self._list(
-            dict,
-            ordering,
-            url=url,
-            method=method,
-            json=json,
-            cursor=cursor or single,
-            retry_safe=retry_safe,
-            **filters,
-        )
-
-    async def get_token(self, refresh: bool = False) -> str:
-        """The API token in use; logs in first if there is none yet or ``refresh`` is true.
-
-        With a :class:`~rossum_trio.dtos.Token` client and ``refresh=True`` this raises
-        :class:`~rossum_trio.errors.AuthenticationError` (there is nothing to log in with).
-        """
-        self._http.check_open()
-        if refresh:
-            return await self._http.login()
-        return await self._http.ensure_token()
-
-    async def authenticate(self) -> None:
-        """Log in now with the client's :class:`~rossum_trio.dtos.UserCredentials`."""
-        self._http.check_open()
-        await self._http.login()
-
 
 @dataclass(slots=True)
 class _Answer:
@@ -514,30 +404,3 @@ class _Answer:
     def problem(self, text: str) -> UnexpectedResponseError:
         """An error saying this answer is not what the API documents."""
         return self.client._problem(self.response, text)
-
-
-def _pop_url(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    if args:
-        if len(args) > 1 or "url" in kwargs:
-            raise TypeError("request() takes the method, the url, and keyword arguments only")
-        url = args[0]
-    elif "url" in kwargs:
-        url = kwargs.pop("url")
-    else:
-        raise TypeError("request() missing the url argument")
-    if not isinstance(url, str) or not url:
-        raise ValueError(f"url must be a non-empty string, got {url!r}")
-    return url, kwargs
-
-
-def _bind_positional(
-    name: str, names: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> dict[str, Any]:
-    if len(args) > len(names):
-        raise TypeError(f"{name}() takes at most {len(names) + 1} positional arguments")
-    options = dict(kwargs)
-    for key, value in zip(names, args, strict=False):
-        if key in options:
-            raise TypeError(f"{name}() got multiple values for argument {key!r}")
-        options[key] = value
-    return options

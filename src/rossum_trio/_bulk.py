@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 import trio
 
+from rossum_trio._annotation_rules import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._files import FileSpec, check_file_specs, file_problem, read_file
 from rossum_trio._http import RequestStats, counting_requests
-from rossum_trio._methods_annotations import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._params import validate_id, validate_non_negative
 from rossum_trio.errors import (
     AnnotationImportFailedError,
@@ -55,7 +55,7 @@ from rossum_trio.errors import (
 from rossum_trio.models import Annotation, Document, Task
 
 if TYPE_CHECKING:
-    from rossum_trio._methods_bulk import BulkMethods
+    from rossum_trio._endpoints.bulk import BulkMethods
 
 #: Progress callback: ``(stage, done, total)``. Stages: ``"uploaded"`` (files on the server)
 #: and ``"imported"`` (files whose import is over, done or failed); ``total`` is the number

@@ -4,42 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from rossum_trio._methods_bulk import BulkMethods
-from rossum_trio._methods_engines_inboxes_emails import (
-    ConnectorMethods,
-    EmailMethods,
-    EngineMethods,
-    InboxMethods,
-)
-from rossum_trio._methods_hooks_rules import HookMethods, RuleMethods
-from rossum_trio._methods_relations_automation import AutomationMethods, DocumentRelationMethods
-from rossum_trio._methods_resources import (
-    OrganizationGroupMethods,
-    OrganizationMethods,
-    QueueMethods,
-    RelationMethods,
-    WorkspaceMethods,
-)
-from rossum_trio._methods_schemas_users import SchemaMethods, UserMethods
+from rossum_trio._endpoints.annotations import AnnotationMethods
+from rossum_trio._endpoints.bulk import BulkMethods
+from rossum_trio._endpoints.connectors import ConnectorMethods
+from rossum_trio._endpoints.documents import DocumentMethods
+from rossum_trio._endpoints.emails import EmailMethods
+from rossum_trio._endpoints.engines import EngineMethods
+from rossum_trio._endpoints.exports import ExportMethods
+from rossum_trio._endpoints.generic import GenericMethods
+from rossum_trio._endpoints.hooks import HookMethods
+from rossum_trio._endpoints.inboxes import InboxMethods
+from rossum_trio._endpoints.organizations import OrganizationGroupMethods, OrganizationMethods
+from rossum_trio._endpoints.queues import AutomationMethods, QueueMethods
+from rossum_trio._endpoints.relations import DocumentRelationMethods, RelationMethods
+from rossum_trio._endpoints.rules import RuleMethods
+from rossum_trio._endpoints.schemas import SchemaMethods
+from rossum_trio._endpoints.uploads import UploadMethods
+from rossum_trio._endpoints.users import UserMethods
+from rossum_trio._endpoints.workspaces import WorkspaceMethods
 
 
+# Every part of the client: one mixin per API resource, each in the _endpoints module named for
+# it (a comment says where one holds more, or lives elsewhere). All derive from ClientBase
+# (_base.py: construction, decoding, request helpers). A mixin that calls another's methods
+# derives from it (bulk -> uploads -> annotations), so it comes first here.
 class AsyncRossumAPIClient(
     BulkMethods,
+    UploadMethods,  # and tasks
+    AnnotationMethods,
+    DocumentMethods,
+    ExportMethods,
     QueueMethods,
+    AutomationMethods,  # queue automation, in queues.py
     WorkspaceMethods,
-    OrganizationMethods,
-    OrganizationGroupMethods,
-    RelationMethods,
-    DocumentRelationMethods,
+    OrganizationMethods,  # and their limits
+    OrganizationGroupMethods,  # in organizations.py
     SchemaMethods,
-    UserMethods,
-    EngineMethods,
+    UserMethods,  # and user roles, passwords
+    RelationMethods,
+    DocumentRelationMethods,  # in relations.py
+    HookMethods,  # and hook run logs, hook templates
+    RuleMethods,  # and rule execution logs
+    EngineMethods,  # and engine fields
     InboxMethods,
-    EmailMethods,
+    EmailMethods,  # and email templates
     ConnectorMethods,
-    HookMethods,
-    RuleMethods,
-    AutomationMethods,
+    GenericMethods,  # request*, get_token, authenticate
 ):
     """A trio client for the Rossum API (same methods as the official ``AsyncRossumAPIClient``).
 

@@ -148,6 +148,21 @@ def chunked(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def bind_positional(
+    name: str, names: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """``kwargs`` plus the positional ``args`` bound to ``names`` (the parameters after the
+    first), with the TypeErrors of a real signature (too many, or given twice)."""
+    if len(args) > len(names):
+        raise TypeError(f"{name}() takes at most {len(names) + 1} positional arguments")
+    options = dict(kwargs)
+    for key, value in zip(names, args, strict=False):
+        if key in options:
+            raise TypeError(f"{name}() got multiple values for argument {key!r}")
+        options[key] = value
+    return options
+
+
 def validate_positive_int(name: str, value: int, *, minimum: int = 1) -> int:
     """``value`` if it is an int >= ``minimum``, else a ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:

@@ -9,6 +9,7 @@ from typing import TypeVar
 import trio
 
 from rossum_trio._concurrency import open_nursery
+from rossum_trio._pagination import Listing
 
 T = TypeVar("T")
 
@@ -20,7 +21,7 @@ async def _items(windows: trio.abc.ReceiveChannel[list[T]]) -> AsyncGenerator[T,
 
 
 @asynccontextmanager
-async def prefetch(listing: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]:
+async def prefetch(listing: Listing[T]) -> AsyncIterator[AsyncIterator[T]]:
     """Iterate a listing while its next window of pages is already being fetched.
 
     A plain ``async for`` over a listing fetches a window of pages only when the items of the
@@ -32,12 +33,12 @@ async def prefetch(listing: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]
             async for annotation in annotations:
                 await slow_processing(annotation)
 
-    ``listing`` is any listing of the client (``list_*``, ``search_for_annotations``,
-    ``export_annotations_to_json``, ``request_paginated``, ...). At most one window beyond the
-    one being consumed is held in memory.
+    ``listing`` is any :class:`~rossum_trio.Listing` of the client (``list_*``,
+    ``search_for_annotations``, ``export_annotations_to_json``, ``request_paginated``, ...);
+    anything else raises :class:`TypeError`. At most one window beyond the one being consumed
+    is held in memory.
     """
-    next_batch = getattr(listing, "next_batch", None)
-    if next_batch is None:
+    if not isinstance(listing, Listing):
         raise TypeError(
             "prefetch() takes a listing of the client (list_*, search_for_annotations, "
             f"export_annotations_to_json, request_paginated), not {type(listing).__name__}"
@@ -47,7 +48,7 @@ async def prefetch(listing: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]
     send, receive = trio.open_memory_channel[list[T]](0)
 
     async def produce() -> None:
-        while batch := await next_batch():
+        while batch := await listing.next_batch():
             await send.send(batch)
         # Closed on success only (and without a checkpoint): after a failure the consumer must
         # not see a normal end of the listing; the nursery's cancellation reaches it instead.

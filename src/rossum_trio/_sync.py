@@ -7,11 +7,9 @@ machinery is in ``_sync_base.py``. Nothing here reimplements a request.
 
 from __future__ import annotations
 
-import pathlib
-import warnings
-from collections.abc import Sequence
 from typing import Any
 
+from rossum_trio._endpoints.organizations import warn_my_organization_deprecated
 from rossum_trio._sync_base import SyncByteStream
 from rossum_trio._sync_generated import SyncDelegates
 from rossum_trio.errors import WaitTimeoutError
@@ -72,26 +70,8 @@ class SyncRossumAPIClient(SyncDelegates):
         Warns (:class:`DeprecationWarning`) at the caller's line, then runs
         ``retrieve_own_organization`` in one ``trio.run``.
         """
-        warnings.warn(
-            "retrieve_my_organization is deprecated; use retrieve_own_organization",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        warn_my_organization_deprecated(stacklevel=2)
         return self.retrieve_own_organization()
-
-    def import_document(
-        self,
-        queue_id: int,
-        files: Sequence[tuple[str | pathlib.Path, str]],
-        values: dict[str, Any] | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> list[int]:
-        """Upload files with the deprecated ``POST /queues/{id}/upload``; annotation ids.
-
-        As in the official sync client, this does not warn (the async one does). Prefer
-        :meth:`upload_document`.
-        """
-        return self._call(self._async._import_document, queue_id, files, values, metadata)
 
 
 #: The official alias: the client with the default models.

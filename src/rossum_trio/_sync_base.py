@@ -23,27 +23,28 @@ Why this is safe across runs (checked by ``tests/sync``):
 * What cannot cross runs: a suspended *async generator*. At the end of each ``trio.run``,
   trio closes the async generators still alive, and httpx/httpcore read response bodies
   through async generators. So a streamed body (file export) is read to its end in one run
-  (see :class:`SyncByteStream`), and an async iterator without ``next_batch`` is drained in
-  one run.
+  (see :class:`SyncByteStream`); listings are :class:`~rossum_trio.Listing` objects, never
+  async generators.
 """
 
 from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 
 import httpx
 import trio
 
-from rossum_trio._base import _bind_positional
+from rossum_trio._lifecycle import Closing
+from rossum_trio._params import bind_positional
 from rossum_trio.errors import ClientClosedError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from rossum_trio._client import AsyncRossumAPIClient
+    from rossum_trio._pagination import Listing
     from rossum_trio._streams import ByteStream
 
 P = ParamSpec("P")
@@ -56,7 +57,7 @@ READ_CHUNK_BYTES = 64 * 1024
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
-class SyncRunner:
+class SyncRunner(Closing):
     """Runs the coroutines of one async client, one :func:`trio.run` per call.
 
     Calls from several threads are serialised (one ``trio.run`` at a time per client); a
@@ -91,17 +92,6 @@ class SyncRunner:
         return f"<{type(self).__name__} base_url={self._async.base_url!r}>"
 
     # -- lifecycle -------------------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool; the client cannot be used afterwards.
@@ -160,15 +150,10 @@ class SyncRunner:
 
     # -- iterators and streams -------------------------------------------------------------------
 
-    def _iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
+    def _iterate(self, listing: Listing[T]) -> Iterator[T]:
         """A blocking iterator over an async listing, one ``trio.run`` per window of pages."""
         self._check_open()
-        next_batch: Callable[[], Awaitable[list[T]]] | None = getattr(iterator, "next_batch", None)
-        if next_batch is None:
-            # Not a windowed listing: an async generator cannot outlive its trio.run, so the
-            # items are collected in one run (never the case for the client's own listings).
-            return iter(self._call(_collect, iterator))
-        return self._batches(next_batch)
+        return self._batches(listing.next_batch)
 
     def _batches(self, next_batch: Callable[[], Awaitable[list[T]]]) -> Iterator[T]:
         while True:
@@ -182,16 +167,12 @@ class SyncRunner:
         name: str, order: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> dict[str, Any]:
         """Positional arguments bound by name (in the official sync order), plus ``kwargs``."""
-        return _bind_positional(name, order, args, kwargs)
+        return bind_positional(name, order, args, kwargs)
 
     def _stream(self, stream: ByteStream) -> SyncByteStream:
         """A blocking iterator of ``bytes`` chunks over an async :class:`ByteStream`."""
         self._check_open()
         return SyncByteStream(self, stream)
-
-
-async def _collect(iterator: AsyncIterator[T]) -> list[T]:
-    return [item async for item in iterator]
 
 
 def _refuse_inside_trio() -> None:
@@ -202,7 +183,7 @@ def _refuse_inside_trio() -> None:
         )
 
 
-class SyncByteStream(Iterator[bytes]):
+class SyncByteStream(Closing, Iterator[bytes]):
     """The body of a file export as a blocking iterator of ``bytes`` chunks.
 
     Why not read a window of chunks per ``trio.run`` and keep the response open in between:
@@ -275,17 +256,6 @@ class SyncByteStream(Iterator[bytes]):
         spool, self._spool = self._spool, None
         if spool is not None:
             spool.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         spool = getattr(self, "_spool", None)

@@ -16,8 +16,8 @@ import trio
 
 from rossum_trio._bulk import BulkUploadResult, ProgressCallback, ResultCallback
 from rossum_trio._client import AsyncRossumAPIClient
+from rossum_trio._endpoints.exports import ExportFileFormats
 from rossum_trio._http import DEFAULT_RATE_LIMIT_MAX_WAIT_S, RateLimit, RequestStats
-from rossum_trio._methods_documents import ExportFileFormats
 from rossum_trio._sync_base import (
     SYNC_CURSOR_POSITIONAL,
     SYNC_PAGINATED_POSITIONAL,
@@ -216,66 +216,116 @@ class SyncDelegates(SyncRunner):
         """
         self._call(self._async.authenticate)
 
-    def retrieve_automation_insights(self, queue_id: int) -> AutomationStats:
-        """Current automation statistics of a queue (``GET /queues/{id}/automation/insights``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_automation_insights, queue_id)
-
-    def retrieve_automation_projections(
-        self,
-        queue_id: int,
-        fields: Sequence[FieldErrorRateLimit],
-        exclude_blockers: Sequence[AutomationSetupExcludeBlocker] = (),
-    ) -> AutomationProjections:
-        """Project a queue's automation for per-field error-rate limits
-        (``POST /queues/{id}/automation/projections``).
-
-        ``fields`` holds :class:`~rossum_trio.models.FieldErrorRateLimit` objects (or dicts with
-        ``schema_id`` and ``error_rate_limit``); ``exclude_blockers`` leaves out
-        ``error_message`` and/or ``extension`` blockers. The request changes nothing, so it is
-        retried like a GET.
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(
-            self._async.retrieve_automation_projections, queue_id, fields, exclude_blockers
-        )
-
-    def list_automation_targets(self, queue_id: int) -> Iterator[AutomationTarget]:
-        """Iterate the saved automation targets of a queue
-        (``GET /queues/{id}/automation/targets``; one request).
+    def list_connectors(
+        self, ordering: Sequence[ConnectorOrdering] = (), **filters: Any
+    ) -> Iterator[Connector]:
+        """Iterate connectors (``GET /connectors``); filters ``id``, ``name``, ``service_url``.
 
         Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
         cap) per ``trio.run``; stopping early leaves nothing running.
         """
-        return self._iterate(self._async.list_automation_targets(queue_id))
+        return self._iterate(self._async.list_connectors(ordering, **filters))
 
-    def create_new_automation_target(
-        self,
-        queue_id: int,
-        automation_rate_target: float,
-        error_rate_target: float,
-        datapoint_automation_targets: Sequence[DatapointAutomationTarget],
-        target_type: AutomationTargetType = "automation_assistant_v1",
-    ) -> None:
-        """Save an automation target for a queue (``POST /queues/{id}/automation/targets``).
-
-        ``datapoint_automation_targets`` holds
-        :class:`~rossum_trio.models.DatapointAutomationTarget` objects (or equivalent dicts);
-        ``target_type`` is ``automation_assistant_v1`` or ``legacy_thresholds``.
+    def retrieve_connector(self, connector_id: int) -> Connector:
+        """One connector (``GET /connectors/{id}``).
 
         Blocking: runs the async method in one ``trio.run``.
         """
-        self._call(
-            self._async.create_new_automation_target,
-            queue_id,
-            automation_rate_target,
-            error_rate_target,
-            datapoint_automation_targets,
-            target_type,
-        )
+        return self._call(self._async.retrieve_connector, connector_id)
+
+    def create_new_connector(self, data: dict[str, Any]) -> Connector:
+        """Create a connector (``POST /connectors``); ``data`` needs ``name``, ``queues``,
+        ``service_url``, ``authorization_token``.
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.create_new_connector, data)
+
+    def retrieve_email(self, email_id: int) -> Email:
+        """One email (``GET /emails/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.retrieve_email, email_id)
+
+    def import_email(self, raw_message: bytes, recipient: str, mime_type: str | None = None) -> str:
+        """Import a raw e-mail into the inbox ``recipient`` (``POST /emails/import``, multipart).
+
+        Returns the URL of the import task (see :meth:`retrieve_task`). ``mime_type`` is sent as
+        the content type of the message part. The request is not repeated once it may have
+        reached the server (no duplicate e-mails).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.import_email, raw_message, recipient, mime_type)
+
+    def list_email_templates(
+        self, ordering: Sequence[EmailTemplateOrdering] = (), **filters: Any
+    ) -> Iterator[EmailTemplate]:
+        """Iterate email templates (``GET /email_templates``); filters ``queue``, ``type``, ...
+
+        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
+        cap) per ``trio.run``; stopping early leaves nothing running.
+        """
+        return self._iterate(self._async.list_email_templates(ordering, **filters))
+
+    def retrieve_email_template(self, email_template_id: int) -> EmailTemplate:
+        """One email template (``GET /email_templates/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.retrieve_email_template, email_template_id)
+
+    def create_new_email_template(self, data: dict[str, Any]) -> EmailTemplate:
+        """Create an email template (``POST /email_templates``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.create_new_email_template, data)
+
+    def create_new_inbox(self, data: dict[str, Any]) -> Inbox:
+        """Create an inbox (``POST /inboxes``); ``data`` needs ``name``, ``email_prefix``,
+        ``bounce_email_to`` and ``queues``.
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.create_new_inbox, data)
+
+    def retrieve_engine(self, engine_id: int) -> Engine:
+        """One engine (``GET /engines/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.retrieve_engine, engine_id)
+
+    def list_engines(
+        self, ordering: Sequence[str] = (), sideloads: Sequence[Sideload] = (), **filters: Any
+    ) -> Iterator[Engine]:
+        """Iterate engines (``GET /engines``); filters ``id``, ``type``, ``agenda_id``.
+
+        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
+        cap) per ``trio.run``; stopping early leaves nothing running.
+        """
+        return self._iterate(self._async.list_engines(ordering, sideloads, **filters))
+
+    def retrieve_engine_fields(self, engine_id: int | None = None) -> Iterator[EngineField]:
+        """Iterate the fields of an engine (``GET /engine_fields?engine={id}``).
+
+        With ``engine_id=None`` the filter is sent empty (``engine=``), as the official client
+        does, and the API answers with the fields of all engines.
+
+        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
+        cap) per ``trio.run``; stopping early leaves nothing running.
+        """
+        return self._iterate(self._async.retrieve_engine_fields(engine_id))
+
+    def retrieve_engine_queues(self, engine_id: int) -> Iterator[Queue]:
+        """Iterate the queues that use an engine (``GET /queues?engine={id}``).
+
+        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
+        cap) per ``trio.run``; stopping early leaves nothing running.
+        """
+        return self._iterate(self._async.retrieve_engine_queues(engine_id))
 
     def list_rules(self, ordering: Sequence[RuleOrdering] = (), **filters: Any) -> Iterator[Rule]:
         """Iterate rules (``GET /rules``); filters such as ``schema``, ``organization``.
@@ -388,116 +438,73 @@ class SyncDelegates(SyncRunner):
         """
         return self._call(self._async.retrieve_hook_template, hook_template_id)
 
-    def list_connectors(
-        self, ordering: Sequence[ConnectorOrdering] = (), **filters: Any
-    ) -> Iterator[Connector]:
-        """Iterate connectors (``GET /connectors``); filters ``id``, ``name``, ``service_url``.
+    def list_document_relations(
+        self, ordering: Sequence[DocumentRelationOrdering] = (), **filters: Any
+    ) -> Iterator[DocumentRelation]:
+        """Iterate document relations (``GET /document_relations``); filters ``type``,
+        ``annotation``, ``key``, ``documents``.
 
         Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
         cap) per ``trio.run``; stopping early leaves nothing running.
         """
-        return self._iterate(self._async.list_connectors(ordering, **filters))
+        return self._iterate(self._async.list_document_relations(ordering, **filters))
 
-    def retrieve_connector(self, connector_id: int) -> Connector:
-        """One connector (``GET /connectors/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_connector, connector_id)
-
-    def create_new_connector(self, data: dict[str, Any]) -> Connector:
-        """Create a connector (``POST /connectors``); ``data`` needs ``name``, ``queues``,
-        ``service_url``, ``authorization_token``.
+    def retrieve_document_relation(self, document_relation_id: int) -> DocumentRelation:
+        """One document relation (``GET /document_relations/{id}``).
 
         Blocking: runs the async method in one ``trio.run``.
         """
-        return self._call(self._async.create_new_connector, data)
+        return self._call(self._async.retrieve_document_relation, document_relation_id)
 
-    def retrieve_email(self, email_id: int) -> Email:
-        """One email (``GET /emails/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_email, email_id)
-
-    def import_email(self, raw_message: bytes, recipient: str, mime_type: str | None = None) -> str:
-        """Import a raw e-mail into the inbox ``recipient`` (``POST /emails/import``, multipart).
-
-        Returns the URL of the import task (see :meth:`retrieve_task`). ``mime_type`` is sent as
-        the content type of the message part. The request is not repeated once it may have
-        reached the server (no duplicate e-mails).
+    def create_new_document_relation(self, data: dict[str, Any]) -> DocumentRelation:
+        """Create a document relation (``POST /document_relations``): ``type``,
+        ``annotation``, ``documents``.
 
         Blocking: runs the async method in one ``trio.run``.
         """
-        return self._call(self._async.import_email, raw_message, recipient, mime_type)
+        return self._call(self._async.create_new_document_relation, data)
 
-    def list_email_templates(
-        self, ordering: Sequence[EmailTemplateOrdering] = (), **filters: Any
-    ) -> Iterator[EmailTemplate]:
-        """Iterate email templates (``GET /email_templates``); filters ``queue``, ``type``, ...
+    def update_document_relation(
+        self, document_relation_id: int, data: dict[str, Any]
+    ) -> DocumentRelation:
+        """Replace a document relation (``PUT /document_relations/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.update_document_relation, document_relation_id, data)
+
+    def update_part_document_relation(
+        self, document_relation_id: int, data: dict[str, Any]
+    ) -> DocumentRelation:
+        """Update some fields of a document relation (``PATCH /document_relations/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.update_part_document_relation, document_relation_id, data)
+
+    def delete_document_relation(self, document_relation_id: int) -> None:
+        """Delete a document relation (``DELETE /document_relations/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        self._call(self._async.delete_document_relation, document_relation_id)
+
+    def list_relations(
+        self, ordering: Sequence[RelationOrdering] = (), **filters: Any
+    ) -> Iterator[Relation]:
+        """Iterate relations (``GET /relations``); filters ``type``, ``parent``, ``key``, ...
 
         Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
         cap) per ``trio.run``; stopping early leaves nothing running.
         """
-        return self._iterate(self._async.list_email_templates(ordering, **filters))
+        return self._iterate(self._async.list_relations(ordering, **filters))
 
-    def retrieve_email_template(self, email_template_id: int) -> EmailTemplate:
-        """One email template (``GET /email_templates/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_email_template, email_template_id)
-
-    def create_new_email_template(self, data: dict[str, Any]) -> EmailTemplate:
-        """Create an email template (``POST /email_templates``).
+    def create_new_relation(self, data: dict[str, Any]) -> Relation:
+        """Create a relation (``POST /relations``): ``type``, ``parent``, ``annotations``.
 
         Blocking: runs the async method in one ``trio.run``.
         """
-        return self._call(self._async.create_new_email_template, data)
-
-    def create_new_inbox(self, data: dict[str, Any]) -> Inbox:
-        """Create an inbox (``POST /inboxes``); ``data`` needs ``name``, ``email_prefix``,
-        ``bounce_email_to`` and ``queues``.
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.create_new_inbox, data)
-
-    def retrieve_engine(self, engine_id: int) -> Engine:
-        """One engine (``GET /engines/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_engine, engine_id)
-
-    def list_engines(
-        self, ordering: Sequence[str] = (), sideloads: Sequence[Sideload] = (), **filters: Any
-    ) -> Iterator[Engine]:
-        """Iterate engines (``GET /engines``); filters ``id``, ``type``, ``agenda_id``.
-
-        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
-        cap) per ``trio.run``; stopping early leaves nothing running.
-        """
-        return self._iterate(self._async.list_engines(ordering, sideloads, **filters))
-
-    def retrieve_engine_fields(self, engine_id: int | None = None) -> Iterator[EngineField]:
-        """Iterate the fields of an engine (``GET /engine_fields?engine={id}``).
-
-        With ``engine_id=None`` the filter is sent empty (``engine=``), as the official client
-        does, and the API answers with the fields of all engines.
-
-        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
-        cap) per ``trio.run``; stopping early leaves nothing running.
-        """
-        return self._iterate(self._async.retrieve_engine_fields(engine_id))
-
-    def retrieve_engine_queues(self, engine_id: int) -> Iterator[Queue]:
-        """Iterate the queues that use an engine (``GET /queues?engine={id}``).
-
-        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
-        cap) per ``trio.run``; stopping early leaves nothing running.
-        """
-        return self._iterate(self._async.retrieve_engine_queues(engine_id))
+        return self._call(self._async.create_new_relation, data)
 
     def list_users(self, ordering: Sequence[UserOrdering] = (), **filters: Any) -> Iterator[User]:
         """Iterate users (``GET /users``); filters such as ``username``, ``is_active``.
@@ -588,74 +595,6 @@ class SyncDelegates(SyncRunner):
         """
         self._call(self._async.delete_schema, schema_id)
 
-    def list_document_relations(
-        self, ordering: Sequence[DocumentRelationOrdering] = (), **filters: Any
-    ) -> Iterator[DocumentRelation]:
-        """Iterate document relations (``GET /document_relations``); filters ``type``,
-        ``annotation``, ``key``, ``documents``.
-
-        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
-        cap) per ``trio.run``; stopping early leaves nothing running.
-        """
-        return self._iterate(self._async.list_document_relations(ordering, **filters))
-
-    def retrieve_document_relation(self, document_relation_id: int) -> DocumentRelation:
-        """One document relation (``GET /document_relations/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_document_relation, document_relation_id)
-
-    def create_new_document_relation(self, data: dict[str, Any]) -> DocumentRelation:
-        """Create a document relation (``POST /document_relations``): ``type``,
-        ``annotation``, ``documents``.
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.create_new_document_relation, data)
-
-    def update_document_relation(
-        self, document_relation_id: int, data: dict[str, Any]
-    ) -> DocumentRelation:
-        """Replace a document relation (``PUT /document_relations/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.update_document_relation, document_relation_id, data)
-
-    def update_part_document_relation(
-        self, document_relation_id: int, data: dict[str, Any]
-    ) -> DocumentRelation:
-        """Update some fields of a document relation (``PATCH /document_relations/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.update_part_document_relation, document_relation_id, data)
-
-    def delete_document_relation(self, document_relation_id: int) -> None:
-        """Delete a document relation (``DELETE /document_relations/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        self._call(self._async.delete_document_relation, document_relation_id)
-
-    def list_relations(
-        self, ordering: Sequence[RelationOrdering] = (), **filters: Any
-    ) -> Iterator[Relation]:
-        """Iterate relations (``GET /relations``); filters ``type``, ``parent``, ``key``, ...
-
-        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
-        cap) per ``trio.run``; stopping early leaves nothing running.
-        """
-        return self._iterate(self._async.list_relations(ordering, **filters))
-
-    def create_new_relation(self, data: dict[str, Any]) -> Relation:
-        """Create a relation (``POST /relations``): ``type``, ``parent``, ``annotations``.
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.create_new_relation, data)
-
     def list_organization_groups(
         self, ordering: Sequence[OrganizationGroupOrdering] = (), **filters: Any
     ) -> Iterator[OrganizationGroup]:
@@ -738,6 +677,67 @@ class SyncDelegates(SyncRunner):
         """
         self._call(self._async.delete_workspace, workspace_id)
 
+    def retrieve_automation_insights(self, queue_id: int) -> AutomationStats:
+        """Current automation statistics of a queue (``GET /queues/{id}/automation/insights``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.retrieve_automation_insights, queue_id)
+
+    def retrieve_automation_projections(
+        self,
+        queue_id: int,
+        fields: Sequence[FieldErrorRateLimit],
+        exclude_blockers: Sequence[AutomationSetupExcludeBlocker] = (),
+    ) -> AutomationProjections:
+        """Project a queue's automation for per-field error-rate limits
+        (``POST /queues/{id}/automation/projections``).
+
+        ``fields`` holds :class:`~rossum_trio.models.FieldErrorRateLimit` objects (or dicts with
+        ``schema_id`` and ``error_rate_limit``); ``exclude_blockers`` leaves out
+        ``error_message`` and/or ``extension`` blockers. The request changes nothing, so it is
+        retried like a GET.
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(
+            self._async.retrieve_automation_projections, queue_id, fields, exclude_blockers
+        )
+
+    def list_automation_targets(self, queue_id: int) -> Iterator[AutomationTarget]:
+        """Iterate the saved automation targets of a queue
+        (``GET /queues/{id}/automation/targets``; one request).
+
+        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
+        cap) per ``trio.run``; stopping early leaves nothing running.
+        """
+        return self._iterate(self._async.list_automation_targets(queue_id))
+
+    def create_new_automation_target(
+        self,
+        queue_id: int,
+        automation_rate_target: float,
+        error_rate_target: float,
+        datapoint_automation_targets: Sequence[DatapointAutomationTarget],
+        target_type: AutomationTargetType = "automation_assistant_v1",
+    ) -> None:
+        """Save an automation target for a queue (``POST /queues/{id}/automation/targets``).
+
+        ``datapoint_automation_targets`` holds
+        :class:`~rossum_trio.models.DatapointAutomationTarget` objects (or equivalent dicts);
+        ``target_type`` is ``automation_assistant_v1`` or ``legacy_thresholds``.
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        self._call(
+            self._async.create_new_automation_target,
+            queue_id,
+            automation_rate_target,
+            error_rate_target,
+            datapoint_automation_targets,
+            target_type,
+        )
+
     def retrieve_queue(self, queue_id: int) -> Queue:
         """One queue (``GET /queues/{id}``).
 
@@ -768,6 +768,64 @@ class SyncDelegates(SyncRunner):
         Blocking: runs the async method in one ``trio.run``.
         """
         self._call(self._async.delete_queue, queue_id)
+
+    def export_annotations_to_json(self, queue_id: int, **filters: Any) -> Iterator[Annotation]:
+        """Iterate the JSON export of a queue (``GET /queues/{id}/export?format=json``).
+
+        With ``to_status`` the export moves the annotations (a POST). Then this first lists
+        the matching annotations (read-only), and exports them by id in batches, so no
+        annotation is skipped or exported twice while the list changes under it.
+
+        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
+        cap) per ``trio.run``; stopping early leaves nothing running.
+        """
+        return self._iterate(self._async.export_annotations_to_json(queue_id, **filters))
+
+    def export_annotations_to_file(
+        self, queue_id: int, export_format: ExportFileFormats | str, **filters: Any
+    ) -> SyncByteStream:
+        """Stream a queue export as file bytes (CSV, XML or XLSX), chunk by chunk.
+
+        ``export_format`` is an :class:`ExportFileFormats` or a plain string. The request is
+        retried only until the body starts; bytes are never handed out twice.
+
+        >>> with client.export_annotations_to_file(7, "csv", status="exported") as s:
+        ...     data = s.read_all()  # doctest: +SKIP
+
+        Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks; the body is downloaded in
+        one ``trio.run`` on the first ``next()`` (spooled to disk beyond 8 MiB), then handed out
+        chunk by chunk.
+        """
+        return self._stream(
+            self._async.export_annotations_to_file(queue_id, export_format, **filters)
+        )
+
+    def retrieve_document(self, document_id: int) -> Document:
+        """One document (``GET /documents/{id}``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.retrieve_document, document_id)
+
+    def retrieve_document_content(self, document_id: int) -> bytes:
+        """The original file of a document (``GET /documents/{id}/content``).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.retrieve_document_content, document_id)
+
+    def create_new_document(
+        self,
+        file_name: str,
+        file_data: bytes,
+        metadata: dict[str, Any] | None = None,
+        parent: str | None = None,
+    ) -> Document:
+        """Create a document without an annotation (``POST /documents``, multipart).
+
+        Blocking: runs the async method in one ``trio.run``.
+        """
+        return self._call(self._async.create_new_document, file_name, file_data, metadata, parent)
 
     def list_annotations(
         self,
@@ -942,32 +1000,21 @@ class SyncDelegates(SyncRunner):
             timeout, self._async.poll_annotation_until_imported, annotation_id, **poll_kwargs
         )
 
-    def retrieve_document(self, document_id: int) -> Document:
-        """One document (``GET /documents/{id}``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_document, document_id)
-
-    def retrieve_document_content(self, document_id: int) -> bytes:
-        """The original file of a document (``GET /documents/{id}/content``).
-
-        Blocking: runs the async method in one ``trio.run``.
-        """
-        return self._call(self._async.retrieve_document_content, document_id)
-
-    def create_new_document(
+    def import_document(
         self,
-        file_name: str,
-        file_data: bytes,
+        queue_id: int,
+        files: Sequence[tuple[str | pathlib.Path, str]],
+        values: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
-        parent: str | None = None,
-    ) -> Document:
-        """Create a document without an annotation (``POST /documents``, multipart).
+    ) -> list[int]:
+        """Upload files with the deprecated ``POST /queues/{id}/upload``; annotation ids.
+
+        As in the official sync client, this does not warn (the async one does). Prefer
+        :meth:`upload_document`.
 
         Blocking: runs the async method in one ``trio.run``.
         """
-        return self._call(self._async.create_new_document, file_name, file_data, metadata, parent)
+        return self._call(self._async._import_document, queue_id, files, values, metadata)
 
     def upload_document(
         self,
@@ -1059,37 +1106,6 @@ class SyncDelegates(SyncRunner):
         :class:`trio.TooSlowError`).
         """
         return self._call_waiting(timeout, self._async.poll_task_until_succeeded, task_id, sleep_s)
-
-    def export_annotations_to_json(self, queue_id: int, **filters: Any) -> Iterator[Annotation]:
-        """Iterate the JSON export of a queue (``GET /queues/{id}/export?format=json``).
-
-        With ``to_status`` the export moves the annotations (a POST). Then this first lists
-        the matching annotations (read-only), and exports them by id in batches, so no
-        annotation is skipped or exported twice while the list changes under it.
-
-        Blocking: an iterator that fetches one window of pages (concurrently, up to the in-flight
-        cap) per ``trio.run``; stopping early leaves nothing running.
-        """
-        return self._iterate(self._async.export_annotations_to_json(queue_id, **filters))
-
-    def export_annotations_to_file(
-        self, queue_id: int, export_format: ExportFileFormats | str, **filters: Any
-    ) -> SyncByteStream:
-        """Stream a queue export as file bytes (CSV, XML or XLSX), chunk by chunk.
-
-        ``export_format`` is an :class:`ExportFileFormats` or a plain string. The request is
-        retried only until the body starts; bytes are never handed out twice.
-
-        >>> with client.export_annotations_to_file(7, "csv", status="exported") as s:
-        ...     data = s.read_all()  # doctest: +SKIP
-
-        Blocking: a ``SyncByteStream``, an iterator of ``bytes`` chunks; the body is downloaded in
-        one ``trio.run`` on the first ``next()`` (spooled to disk beyond 8 MiB), then handed out
-        chunk by chunk.
-        """
-        return self._stream(
-            self._async.export_annotations_to_file(queue_id, export_format, **filters)
-        )
 
     def bulk_upload_and_wait(
         self,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +16,7 @@ from core_support import BASE, FakeListServer, token_client, workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rossum_trio import AsyncRossumAPIClient, Listing
 from rossum_trio.errors import ServerError
 
 PROPERTY_SETTINGS = settings(
@@ -280,3 +284,88 @@ async def test_bad_paging_arguments_are_named() -> None:
             with pytest.raises(ValueError, match=name):
                 client.list_workspaces(**kwargs)
     assert server.requests == []
+
+
+# -- every kind of listing is a Listing, and contextlib.aclosing() stops it ------------------------
+
+
+def _queue(i: int) -> dict[str, Any]:
+    return {
+        "id": i,
+        "name": f"q-{i}",
+        "url": f"{BASE}/queues/{i}",
+        "workspace": None,
+        "connector": None,
+        "schema": f"{BASE}/schemas/1",
+        "inbox": None,
+        "counts": {},
+    }
+
+
+def _exported(i: int) -> dict[str, Any]:
+    return {
+        "id": i,
+        "url": f"{BASE}/annotations/{i}",
+        "status": "confirmed",
+        "schema": f"{BASE}/schemas/1",
+        "modifier": None,
+        "content": [],
+    }
+
+
+class _AnyListServer:
+    """Page-number lists (``/queues``, the GET export), a cursor list (``/cursor``), a list in
+    one answer (automation targets) and the moving (POST) export; records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path.removeprefix("/api/v1/")
+        params = request.url.params
+        if path == "cursor":
+            at = int(params.get("at", "0"))
+            follow = f"{BASE}/cursor?at={at + 10}" if at < 90 else None
+            return httpx.Response(
+                200, json={"results": [{"id": i} for i in range(at, at + 10)], "next": follow}
+            )
+        if path == "queues/7/automation/targets":
+            target = {"automation_rate_target": 0.9, "error_rate_target": 0.1, "type": "x"}
+            return httpx.Response(200, json={"results": [target, target]})
+        if path == "queues/7/export" and request.method == "POST":
+            ids = [int(i) for i in params["id"].split(",")]
+            return httpx.Response(200, json={"results": [_exported(i) for i in ids]})
+        item = _queue if path == "queues" else _exported
+        number = int(params.get("page", "1"))
+        ids = range((number - 1) * 10, number * 10)
+        pagination = {"total": 250, "total_pages": 25, "next": None, "previous": None}
+        return httpx.Response(
+            200, json={"pagination": pagination, "results": [item(i) for i in ids]}
+        )
+
+
+LISTINGS: dict[str, Callable[[AsyncRossumAPIClient], Listing[Any]]] = {
+    "pages": lambda client: client.list_queues(),
+    "cursor": lambda client: client.request_cursor_paginated("cursor"),
+    "one answer": lambda client: client.list_automation_targets(7),
+    "moving export": lambda client: client.export_annotations_to_json(7, to_status="exported"),
+}
+
+
+@pytest.mark.parametrize("kind", LISTINGS)
+async def test_aclosing_stops_every_kind_of_listing(kind: str) -> None:
+    server = _AnyListServer()
+    async with token_client(server.handler) as client:
+        listing = LISTINGS[kind](client)
+        assert isinstance(listing, Listing)
+        async with contextlib.aclosing(listing) as items:
+            async for _ in items:
+                break
+        sent = len(server.requests)
+        assert sent >= 1
+        assert [item async for item in listing] == []
+        assert await listing.next_batch() == []
+        await listing.aclose()  # idempotent
+        assert len(server.requests) == sent
+        assert client.limiter.statistics().borrowed_tokens == 0

@@ -15,7 +15,7 @@ import pytest
 
 import gen_sync
 import sync_docstrings
-from rossum_trio import AsyncRossumAPIClient
+from rossum_trio import AsyncRossumAPIClient, Listing
 
 SCRIPT = Path(gen_sync.__file__)
 sync_docstring = sync_docstrings.sync_docstring
@@ -204,12 +204,16 @@ class _FutureClient:
         """Wait for a thing. Bound the wait with ``trio.fail_after``."""
         return [thing_id]
 
-    def list_things(self, ordering: tuple[str, ...] = ()) -> AsyncIterator[int]:
+    def list_things(self, ordering: tuple[str, ...] = ()) -> Listing[int]:
         """Iterate things.
 
         >>> async for t in client.list_things():
         ...     print(t)
         """
+        raise NotImplementedError
+
+    def stream_things(self) -> AsyncIterator[int]:
+        """An async iterator that is not a listing."""
         raise NotImplementedError
 
 
@@ -226,3 +230,10 @@ def test_new_members_are_mirrored_from_their_source() -> None:
     assert "-> Iterator[int]:" in listing
     assert ">>> for t in client.list_things():" in listing
     assert "return self._iterate(self._async.list_things(ordering))" in listing
+
+
+def test_an_async_iterator_that_is_not_a_listing_is_refused() -> None:
+    """The blocking client reads a listing one window per trio.run (``next_batch``); a bare
+    async iterator cannot be kept across runs, so the generator asks for ``Listing[X]``."""
+    with pytest.raises(GenerationError, match=r"stream_things.*Listing\[X\]"):
+        gen_sync._member(_FutureClient, "stream_things", gen_sync._Imports())

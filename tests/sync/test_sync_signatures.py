@@ -36,10 +36,9 @@ def _sync_return(async_fn: Any) -> str:
     node = ast.parse(returns, mode="eval").body
     outer = node.value if isinstance(node, ast.Subscript) else node
     name = outer.id if isinstance(outer, ast.Name) else ""
-    if name in {"AsyncIterator", "AsyncIterable", "AsyncGenerator", "PageIterator"}:
+    if name == "Listing":
         assert isinstance(node, ast.Subscript)
-        item = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
-        return _norm(f"Iterator[{ast.unparse(item)}]")
+        return _norm(f"Iterator[{ast.unparse(node.slice)}]")
     if name == "ByteStream":
         return _norm("SyncByteStream")
     return _norm(returns)

@@ -5,12 +5,11 @@ stores open sets (statuses, types, events) as ``str``, turning known values into
 corresponding :class:`~enum.StrEnum` member.
 """
 
+from rossum_trio._http import ResponsePostProcessor
 from rossum_trio._resources import Resource
-from rossum_trio.models._common import JsonDict
 from rossum_trio.models._decode import (
     RESOURCE_TO_MODEL,
     Deserializer,
-    ResponsePostProcessor,
     decode_resource,
     decoder_for,
     deserialize_default,
@@ -57,6 +56,7 @@ from rossum_trio.models.task import Task, TaskStatus, TaskType
 from rossum_trio.models.upload import Upload
 from rossum_trio.models.user import User
 from rossum_trio.models.workspace import Workspace
+from rossum_trio.types import JsonDict
 
 __all__ = [
     "RESOURCE_TO_MODEL",

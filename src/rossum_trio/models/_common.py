@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
-
-#: A JSON object as a plain dict.
-JsonDict = dict[str, Any]
 
 
 def known(enum: type[StrEnum], value: str) -> str:

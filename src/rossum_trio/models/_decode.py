@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import msgspec
 
 from rossum_trio._resources import Resource
-from rossum_trio.models._common import JsonDict
 from rossum_trio.models.annotation import Annotation, AnnotationProcessingDuration
 from rossum_trio.models.automation import AutomationProjections, AutomationStats, AutomationTarget
 from rossum_trio.models.connector import Connector
@@ -41,11 +39,10 @@ from rossum_trio.models.task import Task
 from rossum_trio.models.upload import Upload
 from rossum_trio.models.user import User
 from rossum_trio.models.workspace import Workspace
+from rossum_trio.types import JsonDict
 
 #: Signature of a custom ``deserializer=``: ``(resource, payload dict) -> model``.
 Deserializer = Callable[[Resource, JsonDict], Any]
-#: Signature of a ``response_post_processor=``: receives the raw :class:`httpx.Response`.
-ResponsePostProcessor = Callable[[httpx.Response], Any]
 
 #: The model class of each resource (every :class:`Resource` except ``Auth``).
 RESOURCE_TO_MODEL: dict[Resource, type[Any]] = {

@@ -13,6 +13,7 @@ from typing import Any
 
 import trio
 
+from rossum_trio._annotation_rules import IMPORTING_STATUSES
 from rossum_trio._bulk import (
     MISSING_ROUNDS,
     BulkUpload,
@@ -21,14 +22,13 @@ from rossum_trio._bulk import (
     ResultCallback,
 )
 from rossum_trio._concurrency import open_nursery
-from rossum_trio._methods_annotations import IMPORTING_STATUSES
-from rossum_trio._methods_documents import DocumentMethods
+from rossum_trio._endpoints.uploads import UploadMethods
 from rossum_trio._params import chunked, validate_id, validate_non_negative
 from rossum_trio.errors import PollingError
 from rossum_trio.models import Annotation
 
 
-class BulkMethods(DocumentMethods):
+class BulkMethods(UploadMethods):
     """Bulk uploads and bulk waiting."""
 
     def bulk_upload(

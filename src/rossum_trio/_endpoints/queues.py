@@ -1,22 +1,22 @@
-"""Document relations and queue automation (insights, projections, targets)."""
+"""Queues: ``/queues`` and queue automation (``/queues/{id}/automation/...``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
-from rossum_trio._pagination import Page, PageIterator
+from rossum_trio._pagination import Listing, Page, PageIterator
 from rossum_trio.models import (
     AutomationProjections,
     AutomationStats,
     AutomationTarget,
     DatapointAutomationTarget,
-    DocumentRelation,
     FieldErrorRateLimit,
+    Queue,
 )
 from rossum_trio.models.automation import AutomationSetupExcludeBlocker, AutomationTargetType
-from rossum_trio.types import DocumentRelationOrdering, JsonDict
+from rossum_trio.types import JsonDict, QueueOrdering
 
 
 def _pick(item: object, *names: str) -> JsonDict:
@@ -26,42 +26,24 @@ def _pick(item: object, *names: str) -> JsonDict:
     return {name: getattr(item, name, None) for name in names}
 
 
-class DocumentRelationMethods(ClientBase):
-    """Relations between documents: ``/document_relations``."""
+class QueueMethods(ClientBase):
+    """Queues: ``/queues``."""
 
-    def list_document_relations(
-        self, ordering: Sequence[DocumentRelationOrdering] = (), **filters: Any
-    ) -> AsyncIterator[DocumentRelation]:
-        """Iterate document relations (``GET /document_relations``); filters ``type``,
-        ``annotation``, ``key``, ``documents``."""
-        return self._list(DocumentRelation, ordering, **filters)
+    async def retrieve_queue(self, queue_id: int) -> Queue:
+        """One queue (``GET /queues/{id}``)."""
+        return await self._retrieve(Queue, queue_id=queue_id)
 
-    async def retrieve_document_relation(self, document_relation_id: int) -> DocumentRelation:
-        """One document relation (``GET /document_relations/{id}``)."""
-        return await self._retrieve(DocumentRelation, document_relation_id=document_relation_id)
+    def list_queues(self, ordering: Sequence[QueueOrdering] = (), **filters: Any) -> Listing[Queue]:
+        """Iterate queues (``GET /queues``); filters such as ``workspace=7540``, ``name=...``."""
+        return self._list(Queue, ordering, **filters)
 
-    async def create_new_document_relation(self, data: dict[str, Any]) -> DocumentRelation:
-        """Create a document relation (``POST /document_relations``): ``type``,
-        ``annotation``, ``documents``."""
-        return await self._create(DocumentRelation, data)
+    async def create_new_queue(self, data: dict[str, Any]) -> Queue:
+        """Create a queue (``POST /queues``); ``data`` needs ``name``, ``workspace``, ``schema``."""
+        return await self._create(Queue, data)
 
-    async def update_document_relation(
-        self, document_relation_id: int, data: dict[str, Any]
-    ) -> DocumentRelation:
-        """Replace a document relation (``PUT /document_relations/{id}``)."""
-        return await self._replace(
-            DocumentRelation, data, document_relation_id=document_relation_id
-        )
-
-    async def update_part_document_relation(
-        self, document_relation_id: int, data: dict[str, Any]
-    ) -> DocumentRelation:
-        """Update some fields of a document relation (``PATCH /document_relations/{id}``)."""
-        return await self._update(DocumentRelation, data, document_relation_id=document_relation_id)
-
-    async def delete_document_relation(self, document_relation_id: int) -> None:
-        """Delete a document relation (``DELETE /document_relations/{id}``)."""
-        await self._delete(DocumentRelation, document_relation_id=document_relation_id)
+    async def delete_queue(self, queue_id: int) -> None:
+        """Request deletion of a queue (``DELETE /queues/{id}``; the API deletes it later)."""
+        await self._delete(Queue, queue_id=queue_id)
 
 
 class AutomationMethods(ClientBase):
@@ -98,7 +80,7 @@ class AutomationMethods(ClientBase):
         )
         return self._decode(AutomationProjections, response)
 
-    def list_automation_targets(self, queue_id: int) -> AsyncIterator[AutomationTarget]:
+    def list_automation_targets(self, queue_id: int) -> Listing[AutomationTarget]:
         """Iterate the saved automation targets of a queue
         (``GET /queues/{id}/automation/targets``; one request)."""
         url = self._at("queues/{}/automation/targets", queue_id=queue_id)

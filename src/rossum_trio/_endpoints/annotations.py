@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import trio
 
+from rossum_trio._annotation_rules import (
+    FAILED_STATUSES,
+    IMPORTING_STATUSES,
+    status_of,
+    validate_list_annotations_params,
+    validate_sideload_query_params,
+)
 from rossum_trio._base import _DICT, ClientBase, _singular
 from rossum_trio._concurrency import open_nursery
+from rossum_trio._pagination import Listing
 from rossum_trio._params import validate_non_negative
 from rossum_trio.errors import AnnotationImportFailedError
 from rossum_trio.models import Annotation, AnnotationProcessingDuration
 from rossum_trio.types import AnnotationOrdering, JsonDict, Sideload
 
-#: Statuses an annotation is in while its document is still being imported.
-IMPORTING_STATUSES = frozenset({"importing", "created"})
-#: Statuses from which waiting for another status is pointless.
-FAILED_STATUSES = frozenset({"failed_import"})
+#: Statuses ``poll_annotation_until_imported`` waits past: still importing, or failed.
 _NOT_YET_IMPORTED = IMPORTING_STATUSES | FAILED_STATUSES
-
-
-def _status_of(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return obj.get("status")
-    return getattr(obj, "status", None)
-
-
-def _check_sideload_params(
-    sideloads: Sequence[str], sideload_query_params: dict[str, dict[str, Any]] | None
-) -> None:
-    unknown = set(sideload_query_params or {}) - set(sideloads)
-    if unknown:
-        raise ValueError(
-            f"sideload_query_params given for sideloads that are not requested: {sorted(unknown)}"
-        )
 
 
 class AnnotationMethods(ClientBase):
@@ -46,7 +35,7 @@ class AnnotationMethods(ClientBase):
         sideloads: Sequence[Sideload] = (),
         content_schema_ids: Sequence[str] = (),
         **filters: Any,
-    ) -> AsyncIterator[Annotation]:
+    ) -> Listing[Annotation]:
         """Iterate annotations (``GET /annotations``), pages fetched concurrently.
 
         ``sideloads`` embeds related objects (``documents``, ``modifiers``, ``queues``,
@@ -56,10 +45,7 @@ class AnnotationMethods(ClientBase):
         >>> async for a in client.list_annotations(status="to_review"):  # doctest: +SKIP
         ...     print(a.id, a.status)
         """
-        if "content" in sideloads and not content_schema_ids:
-            raise ValueError(
-                'When content sideloading is requested, "content_schema_ids" must be provided'
-            )
+        validate_list_annotations_params(sideloads, content_schema_ids)
         return self._list(
             Annotation,
             ordering,
@@ -75,7 +61,7 @@ class AnnotationMethods(ClientBase):
         ordering: Sequence[AnnotationOrdering] = (),
         sideloads: Sequence[Sideload] = (),
         **kwargs: Any,
-    ) -> AsyncIterator[Annotation]:
+    ) -> Listing[Annotation]:
         """Iterate annotations matching a search (``POST /annotations/search``).
 
         ``query`` is the API's ``{"$and": [...]}`` filter, ``query_string`` a full-text
@@ -83,10 +69,7 @@ class AnnotationMethods(ClientBase):
         """
         if not query and not query_string:
             raise ValueError("Either query or query_string must be provided")
-        if "content" in sideloads and not kwargs.get("content_schema_ids"):
-            raise ValueError(
-                'When content sideloading is requested, "content_schema_ids" must be provided'
-            )
+        validate_list_annotations_params(sideloads, kwargs.get("content_schema_ids", ()))
         body: JsonDict = {}
         if query:
             body["query"] = query
@@ -116,7 +99,7 @@ class AnnotationMethods(ClientBase):
         the URL in the annotation (concurrently); ``sideload_query_params`` adds query
         parameters per sideload, e.g. ``{"content": {"schema_id": "amount_total"}}``.
         """
-        _check_sideload_params(sideloads, sideload_query_params)
+        validate_sideload_query_params(sideloads, sideload_query_params)
         if not sideloads:
             return await self._retrieve(Annotation, annotation_id=annotation_id)
         answer = await self._answer("GET", self._at("annotations/{}", annotation_id=annotation_id))
@@ -210,7 +193,7 @@ class AnnotationMethods(ClientBase):
             annotation = self._decode(Annotation, response)
             if predicate(annotation):
                 break
-            if _status_of(annotation) in FAILED_STATUSES:
+            if status_of(annotation) in FAILED_STATUSES:
                 raise AnnotationImportFailedError(annotation_id, annotation)
             await trio.sleep(sleep_s)
         if not sideloads:
@@ -228,5 +211,7 @@ class AnnotationMethods(ClientBase):
         :class:`~rossum_trio.errors.AnnotationImportFailedError` instead of counting as imported.
         """
         return await self.poll_annotation(
-            annotation_id, lambda a: _status_of(a) not in _NOT_YET_IMPORTED, **poll_kwargs
+            annotation_id,
+            lambda a: status_of(a) not in _NOT_YET_IMPORTED,
+            **poll_kwargs,
         )

@@ -1,44 +1,21 @@
-"""Schemas, users, user roles (groups) and passwords."""
+"""Users (``/users``), user roles (``/groups``) and passwords (``/auth/password``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rossum_trio._base import ClientBase
+from rossum_trio._pagination import Listing
 from rossum_trio.dtos import UserCredentials
-from rossum_trio.models import Group, Schema, User
-from rossum_trio.types import JsonDict, SchemaOrdering, UserOrdering, UserRoleOrdering
-
-
-class SchemaMethods(ClientBase):
-    """Schemas: ``/schemas``."""
-
-    def list_schemas(
-        self, ordering: Sequence[SchemaOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Schema]:
-        """Iterate schemas (``GET /schemas``); filters ``id``, ``name``, ``queue``."""
-        return self._list(Schema, ordering, **filters)
-
-    async def retrieve_schema(self, schema_id: int) -> Schema:
-        """One schema with its content tree (``GET /schemas/{id}``)."""
-        return await self._retrieve(Schema, schema_id=schema_id)
-
-    async def create_new_schema(self, data: dict[str, Any]) -> Schema:
-        """Create a schema (``POST /schemas``); ``data`` needs ``name`` and ``content``."""
-        return await self._create(Schema, data)
-
-    async def delete_schema(self, schema_id: int) -> None:
-        """Delete a schema (``DELETE /schemas/{id}``)."""
-        await self._delete(Schema, schema_id=schema_id)
+from rossum_trio.models import Group, User
+from rossum_trio.types import JsonDict, UserOrdering, UserRoleOrdering
 
 
 class UserMethods(ClientBase):
     """Users (``/users``), user roles (``/groups``) and password endpoints (``/auth/password``)."""
 
-    def list_users(
-        self, ordering: Sequence[UserOrdering] = (), **filters: Any
-    ) -> AsyncIterator[User]:
+    def list_users(self, ordering: Sequence[UserOrdering] = (), **filters: Any) -> Listing[User]:
         """Iterate users (``GET /users``); filters such as ``username``, ``is_active``."""
         return self._list(User, ordering, **filters)
 
@@ -98,6 +75,6 @@ class UserMethods(ClientBase):
 
     def list_user_roles(
         self, ordering: Sequence[UserRoleOrdering] = (), **filters: Any
-    ) -> AsyncIterator[Group]:
+    ) -> Listing[Group]:
         """Iterate user roles, i.e. permission groups (``GET /groups``); filter ``name``."""
         return self._list(Group, ordering, **filters)

@@ -1,0 +1,1 @@
+"""The client's methods, one module per API resource (mixins of ``AsyncRossumAPIClient``)."""
