@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import pathlib
+import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -255,3 +257,58 @@ def test_json_export_is_the_apis_export(
     assert exported == answer["results"]
     assert {item["document"]["file_name"] for item in exported} == {p.name for p in files}
     assert documents_by_name(emulator) == {p.name: 1 for p in files}
+
+
+def test_an_error_that_fails_every_file_mid_run_is_said_once(
+    cli: CLI, serve: Callable[[Emulator], str], tmp_path: pathlib.Path
+) -> None:
+    # After three uploads the API refuses the token (as when it is revoked during a run).
+    emulator = Emulator(import_delay_s=0.05, faults=Faults(path_pattern="/upload$"))
+    base_url = serve(emulator)
+    files = write_samples(tmp_path / "in", 30)
+    report = tmp_path / "report.json"
+
+    def revoke_after_three() -> None:
+        deadline = time.monotonic() + 20
+        while len(uploads(emulator)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        emulator.faults.update(fail_next=100, fail_status=401)
+
+    watcher = threading.Thread(target=revoke_after_three, daemon=True)
+    watcher.start()
+    ran = cli(
+        "bulk", "--base-url", base_url, "--token", emulator.token, "--queue", 300,
+        "--max-in-flight", 1, "--sleep", 0.05, "--rate-limit", 20, "--report", report,
+        "--output", tmp_path / "out.csv", *files,
+    )  # fmt: skip
+    watcher.join()
+    assert ran.code == 3
+    assert sum("401" in line for line in ran.err_lines) == 1, ran.err
+    fatal = f"rossum-trio: the API at {base_url} refused the token (HTTP 401: Injected fault.)"
+    assert any(line.startswith(fatal) for line in ran.err_lines), ran.err
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "stopped"
+    statuses = [f["status"] for f in data["files"]]
+    assert statuses.count("not_sent") >= 25
+    assert "refused: see the error above" in ran.err
+    assert f"rossum-trio bulk --resume {report}" in ran.err
+    assert "export: not written" in ran.err
+
+
+def test_one_file_the_api_refuses_fails_alone(
+    cli: CLI, serve: Callable[[Emulator], str], tmp_path: pathlib.Path
+) -> None:
+    faults = Faults(path_pattern="/upload$", fail_next=1, fail_status=400)
+    emulator = Emulator(import_delay_s=0.05, faults=faults)
+    base_url = serve(emulator)
+    files = write_samples(tmp_path / "in", 6)
+    out = tmp_path / "out.csv"
+    ran = cli(
+        "bulk", "--base-url", base_url, "--token", emulator.token, "--queue", 300,
+        "--sleep", 0.05, "--rate-limit", 100, "--output", out, *files,
+    )  # fmt: skip
+    assert ran.code == 1
+    assert "5 imported, 1 failed" in ran.err
+    assert "HTTP 400 from POST /api/v1/queues/300/upload: Injected fault." in ran.err
+    assert "export: 5 annotation(s) (csv)" in ran.err
+    assert len(documents_by_name(emulator)) == 5

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final, TextIO
 
-from rossum_trio._bulk import BulkUploadResult, FileStatus
+from rossum_trio._bulk import BulkUploadResult, FileStatus, _is_fatal
 from rossum_trio._http import RequestStats
 
 #: Exit statuses of the command.
@@ -118,6 +118,8 @@ class Summary:
                 ids = ", ".join(map(str, result.annotation_ids))
                 out.write(f"  {title}: {result.filename} (annotation {ids}, {result.status})\n")
             else:
+                if self.fatal and result.error is not None and _is_fatal(result.error):
+                    why = "refused: see the error above"
                 out.write(f"  {title}: {result.filename}: {why}\n")
         if len(picked) > LISTED:
             out.write(f"  ... and {len(picked) - LISTED} more {title} (see the report)\n")
