@@ -15,6 +15,7 @@ Exit statuses: 0 done; 1 some files (or the export) failed; 2 bad arguments, not
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FatalError as exc:
         print(f"rossum-trio: {exc}", file=sys.stderr)
         return EXIT_FATAL
+    except BrokenPipeError:
+        # stdout went away (e.g. piped into `head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
