@@ -88,15 +88,24 @@ class Display:
         """Print an event (plain: its own line)."""
         self.note(f"[{_clock(self.elapsed()):>5}] {text}")
 
+    def rate(self, name: str) -> tuple[float, float] | None:
+        """A stage's pace in items per second since it began (done in this run only), and
+        the seconds left at that pace; None until it has moved (or once it is complete)."""
+        done, total, first = self.stages[name]
+        spent = time.monotonic() - self._stage_started[name]
+        if not first < done < total or spent <= 0:
+            return None
+        pace = (done - first) / spent
+        return pace, (total - done) / pace
+
     def status(self) -> str:
         """The stages as one line: ``uploaded 16/200 (3.8/s, ETA 48 s) · imported 3/200``."""
         parts = []
-        for name, (done, total, first) in self.stages.items():
+        for name, (done, total, _) in self.stages.items():
             part = f"{name} {done}/{total}"
-            spent = time.monotonic() - self._stage_started[name]
-            if first < done < total and spent > 0:
-                rate = (done - first) / spent
-                part += f" ({rate:.1f}/s, ETA {_clock((total - done) / rate)})"
+            pace = self.rate(name)
+            if pace is not None:
+                part += f" ({pace[0]:.1f}/s, ETA {_clock(pace[1])})"
             parts.append(part)
         return " · ".join(parts)
 
@@ -164,7 +173,6 @@ class RichDisplay(Display):
             TaskProgressColumn,
             TextColumn,
             TimeElapsedColumn,
-            TimeRemainingColumn,
         )
 
         display = self
@@ -184,11 +192,10 @@ class RichDisplay(Display):
             BarColumn(),
             MofNCompleteColumn(),
             TaskProgressColumn(),
-            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[rate]:>8}"),
             TextColumn("elapsed"),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            TextColumn("ETA {task.fields[eta]}"),
             console=self.console,
             auto_refresh=False,
             redirect_stdout=False,
@@ -196,16 +203,19 @@ class RichDisplay(Display):
 
     def add_stage(self, name: str, total: int, done: int = 0) -> None:
         super().add_stage(name, total, done)
-        self._tasks[name] = self.progress.add_task(name, total=total, completed=done, rate="")
+        self._tasks[name] = self.progress.add_task(
+            name, total=total, completed=done, rate="", eta="-:--"
+        )
 
     def _sync(self, name: str) -> None:
         task_id = self._tasks.get(name)
         if task_id is None:
             return
-        done = self.stages[name][0]
-        self.progress.update(task_id, completed=done)
-        speed = self.progress.tasks[task_id].speed
-        self.progress.update(task_id, rate=f"{speed:.1f}/s" if speed else "")
+        done, total, _ = self.stages[name]
+        pace = self.rate(name)
+        rate = f"{pace[0]:.1f}/s" if pace else ""
+        eta = _clock(pace[1]) if pace else ("0 s" if done >= total else "-:--")
+        self.progress.update(task_id, completed=done, rate=rate, eta=eta)
 
     def update(self, name: str, done: int) -> None:
         super().update(name, done)
@@ -240,7 +250,9 @@ class RichDisplay(Display):
         return " · ".join(parts)
 
     def tick(self) -> None:
-        self._watch_rate_limit()
+        # 429 pauses show live on the status line ("paused 0.8 s more ..."): no event.
+        for name in self._tasks:
+            self._sync(name)  # the pace and ETA move with time, not only with counts
         self.progress.refresh()
 
     def start(self) -> None:
