@@ -160,3 +160,12 @@ def test_version_and_help(cli: CLI) -> None:
     ran = cli()
     assert ran.code == 2
     assert "required: COMMAND" in ran.err
+
+
+def test_list_flags_that_do_not_apply(cli: CLI) -> None:
+    ran = cli("list", "queues", "--status", "to_review")
+    assert ran.code == 2
+    assert "--status does not apply to rossum-trio list queues" in ran.err
+    ran = cli("list", "annotations", "--workspace", 7)
+    assert ran.code == 2
+    assert "--workspace does not apply to rossum-trio list annotations" in ran.err

@@ -139,7 +139,7 @@ def test_empty_and_non_pdf_files_fail_alone_and_are_not_exported(
     assert "6 files in" in ran.err and "3 imported, 3 failed" in ran.err
     assert "failed: empty.pdf: not sent: the file is empty (0 bytes)" in ran.err
     assert "failed: notes.txt: not sent: not a document the API imports" in ran.err
-    assert "failed: fake.pdf: not sent: named .pdf but its content is a XML document" in ran.err
+    assert "failed: fake.pdf: not sent: named .pdf but its content is an XML document" in ran.err
     assert "export: 3 annotation(s) (csv)" in ran.err
     rows = list(csv.reader(io.StringIO(out.read_text())))
     assert len({row[0] for row in rows[1:]}) == 3  # three invoices, no empty row

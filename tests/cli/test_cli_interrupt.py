@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import pytest
 from cli_support import Ran, documents_by_name, uploads, write_samples
 
 from rossum_trio.emulator import Emulator, Faults
@@ -189,3 +190,21 @@ def test_resume_refuses_a_report_of_another_target(cli: CLI, tmp_path: pathlib.P
     ran = cli("bulk", "--resume", report)
     assert ran.code == 2
     assert "not a rossum-trio bulk report" in ran.err
+
+
+def test_an_unexpected_error_still_leaves_the_report(
+    cli: CLI, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rossum_trio.cli import _bulk
+
+    async def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("a bug in the export")
+
+    monkeypatch.setattr(_bulk, "export_ids", broken)
+    report = tmp_path / "report.json"
+    ran = cli("bulk", "--samples", 3, "--import-delay", 0, "--sleep", 0.05, "--report", report)
+    assert ran.code == 3
+    assert "rossum-trio: unexpected error: RuntimeError: a bug in the export" in ran.err
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "stopped"
+    assert [f["status"] for f in data["files"]] == ["imported"] * 3

@@ -90,6 +90,7 @@ class BulkJob:
         self.fatal: str | None = None
         self.export_error: str | None = None
         self.exported: int | None = None
+        self.crash: Exception | None = None
         self.queue_name = ""
         self.started = time.monotonic()
         results = plan.results
@@ -114,6 +115,8 @@ class BulkJob:
                 await run_guarded(
                     self.work, timeout=self.options.timeout, display=self.display, finish=finish
                 )
+        if self.crash is not None and self.options.verbose:
+            raise self.crash  # --verbose: show where
         return exit_code
 
     async def work(self) -> None:
@@ -134,9 +137,13 @@ class BulkJob:
             )
             return
         self._start_display()
-        await self._upload_and_wait()
-        if self.fatal is None:
-            await self._export()
+        try:
+            await self._upload_and_wait()
+            if self.fatal is None:
+                await self._export()
+        except Exception as exc:  # a bug, or the unforeseen: the report is written all the same
+            self.fatal = f"unexpected error: {type(exc).__name__}: {exc}"
+            self.crash = exc
 
     def _start_display(self) -> None:
         total = len(self.plan.files)

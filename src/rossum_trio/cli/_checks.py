@@ -186,11 +186,15 @@ def content_problem(path: pathlib.Path) -> str | None:
     kind = sniff(head)
     expected = _BY_EXTENSION.get(path.suffix.lower())
     if expected is not None and kind != expected:
-        what = f"a {kind}" if kind else "not a document the API imports"
+        what = _with_article(kind) if kind else "not a document the API imports"
         return f"named {path.suffix} but its content is {what}"
     if kind is None:
         return f"not a document the API imports ({ACCEPTED_TYPES})"
     return None
+
+
+def _with_article(kind: str) -> str:
+    return ("an " if kind[0] in "AEIOUHX" or kind.startswith("e-") else "a ") + kind
 
 
 def sniff(head: bytes) -> str | None:

@@ -14,6 +14,7 @@ import msgspec
 import trio
 
 from rossum_trio._params import parse_resource_id_from_url
+from rossum_trio.cli._checks import UsageError
 from rossum_trio.cli._connect import Target, check_queue, connect, fatal_errors
 from rossum_trio.cli._export import export_filters
 from rossum_trio.cli._progress import make_display, retries_shown_on, run_guarded
@@ -75,6 +76,15 @@ def _print_table(what: str, rows: list[list[str]], out: TextIO, *, rich: bool) -
 
 def list_main(options: argparse.Namespace) -> int:
     """``rossum-trio list``."""
+    if options.what == "queues":
+        given = [f for f in ("status", "arrived_after", "arrived_before") if getattr(options, f)]
+        if options.queue is not None:
+            given.append("queue")
+    else:
+        given = [f for f in ("workspace", "name") if getattr(options, f)]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        raise UsageError(f"{flag} does not apply to rossum-trio list {options.what}")
     return trio.run(_list, options, connect(options, preload=options.samples))
 
 
