@@ -1,4 +1,5 @@
-"""Nurseries that surface one real error instead of an ExceptionGroup."""
+"""Trio helpers: nurseries that surface one real error instead of an ExceptionGroup, and a
+clear error when the client is used outside trio."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import trio
+
+from rossum_trio.errors import NotUnderTrioError
 
 
 def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
@@ -46,3 +49,24 @@ async def open_nursery() -> AsyncIterator[trio.Nursery]:
         finally:
             first.__context__ = context
             del first
+
+
+def check_under_trio() -> None:
+    """Raise :class:`~rossum_trio.errors.NotUnderTrioError` unless running inside ``trio.run``.
+
+    Without it, the client used under asyncio fails deep inside trio with "must be called from
+    async context", which names neither the cause nor the fix.
+    """
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:
+        try:
+            import sniffio
+
+            running = f"under {sniffio.current_async_library()}"
+        except Exception:  # sniffio missing, or no async library running at all
+            running = "outside any event loop"
+        raise NotUnderTrioError(
+            f"AsyncRossumAPIClient runs under trio only, and was called {running}: start the "
+            "program with trio.run(main), or use the blocking SyncRossumAPIClient"
+        ) from None

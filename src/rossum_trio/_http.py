@@ -29,6 +29,7 @@ import msgspec
 import stamina
 import trio
 
+from rossum_trio._concurrency import check_under_trio
 from rossum_trio._pacer import Pacer
 from rossum_trio._params import RETRIED_STATUS_CODES, parse_retry_after
 from rossum_trio.dtos import Token, UserCredentials
@@ -403,6 +404,7 @@ class HTTPCore:
         headers are in (retries happen only until then; no in-flight slot is held after the
         return: the caller reads the body, under the cap, and closes the response).
         """
+        check_under_trio()
         self.check_open()
         method = method.upper()
         target = self.resolve(url, link=link)

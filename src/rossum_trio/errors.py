@@ -15,6 +15,7 @@ Everything it raises on purpose derives from :class:`RossumError`::
     ├── APIConnectionError        no usable response (also an httpx.TransportError)
     │   └── APITimeoutError           a timeout (an httpx.TimeoutException)
     ├── ClientClosedError         the client was used after ``aclose()``/``close()``
+    ├── NotUnderTrioError         the async client was used outside trio (e.g. under asyncio)
     ├── UnexpectedResponseError   a 2xx answer whose body is not what the API documents
     ├── WaitTimeoutError          a blocking waiting helper ran out of its ``timeout=``
     └── PollingError              a polled object reached a state it will never leave
@@ -50,6 +51,7 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "NotFoundError",
+    "NotUnderTrioError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "PollingError",
@@ -198,6 +200,14 @@ class APITimeoutError(APIConnectionError, httpx.TimeoutException):
 
 class ClientClosedError(RossumError, RuntimeError):
     """The client was used after ``aclose()`` (or ``close()``); make a new one."""
+
+
+class NotUnderTrioError(RossumError, RuntimeError):
+    """The async client was used outside trio: under asyncio, or with no event loop running.
+
+    :class:`~rossum_trio.AsyncRossumAPIClient` runs under trio only: start your program with
+    ``trio.run(main)``, or use the blocking :class:`~rossum_trio.SyncRossumAPIClient`.
+    """
 
 
 class UnexpectedResponseError(RossumError):

@@ -1,17 +1,15 @@
-"""End to end against the embedded emulator: bulk upload, batched waiting, the CLI."""
+"""End to end against the embedded emulator: bulk upload, batched waiting (the command line:
+``tests/cli/``)."""
 
 from __future__ import annotations
 
-import json
 import pathlib
-from xml.etree import ElementTree
 
 import pytest
 import trio
 import trio.testing
 
 from rossum_trio import AsyncRossumAPIClient, Token
-from rossum_trio.cli import main
 from rossum_trio.emulator import Emulator, sample_invoices
 
 
@@ -81,94 +79,3 @@ async def test_wait_until_annotations_imported_keeps_input_order(
         assert trio.current_time() - start >= 2.0
     assert [a.id for a in annotations] == ids[::-1]
     assert {a.status for a in annotations} == {"to_review"}
-
-
-def test_cli_bulk_against_the_emulator(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "export.csv"
-    code = main(
-        [
-            "bulk",
-            "--samples",
-            "6",
-            "--import-delay",
-            "0.05",
-            "--sleep",
-            "0.05",
-            "--output",
-            str(out),
-        ]
-    )
-    err = capsys.readouterr().err
-    assert code == 0, err
-    assert "6 file(s) uploaded, 6 annotation(s) imported, 6 exported, 0 failed" in err
-    lines = out.read_text().splitlines()
-    assert lines[0].startswith("Invoice number")
-    invoice_numbers = {line.split(",")[0] for line in lines[1:]}
-    assert len(invoice_numbers) == 6
-
-
-def test_cli_bulk_json_and_given_files(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    files = write_samples(tmp_path, 2)
-    out = tmp_path / "export.json"
-    code = main(
-        [
-            "bulk",
-            *(str(p) for p, _ in files),
-            "--export-format",
-            "json",
-            "--output",
-            str(out),
-            "--import-delay",
-            "0.05",
-            "--sleep",
-            "0.05",
-        ]
-    )
-    assert code == 0, capsys.readouterr().err
-    exported = json.loads(out.read_text())
-    assert len(exported) == 2
-    assert {item["status"] for item in exported} == {"to_review"}
-
-
-def test_cli_reports_bad_input(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bulk", str(tmp_path / "missing.pdf")]) == 1
-    assert "no such file" in capsys.readouterr().err
-    assert main(["bulk", "--base-url", "https://x.rossum.app/api/v1", "--queue", "1"]) == 1
-    assert "--token" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("export_format", ["csv", "xml"])
-def test_cli_merges_exports_of_more_than_100_annotations(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], export_format: str
-) -> None:
-    out = tmp_path / f"export.{export_format}"
-    code = main(
-        [
-            "bulk",
-            "--samples",
-            "105",
-            "--export-format",
-            export_format,
-            "--output",
-            str(out),
-            "--import-delay",
-            "0.05",
-            "--sleep",
-            "0.05",
-            "--max-in-flight",
-            "8",
-        ]
-    )
-    assert code == 0, capsys.readouterr().err
-    if export_format == "csv":
-        lines = out.read_text().splitlines()
-        assert sum(line.startswith("Invoice number") for line in lines) == 1
-        assert len({line.split(",")[0] for line in lines[1:]}) == 105
-    else:
-        root = ElementTree.parse(out).getroot()
-        assert len(root.find("results")) == 105
-        assert root.find("pagination/total").text == "105"
