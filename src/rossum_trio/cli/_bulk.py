@@ -26,10 +26,10 @@ from typing import Any
 
 import trio
 
+from rossum_trio._annotation_rules import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._bulk import BulkUpload, BulkUploadResult, FileStatus, _is_fatal
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._http import RequestStats
-from rossum_trio._methods_annotations import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._params import chunked
 from rossum_trio.cli._checks import Output
 from rossum_trio.cli._connect import (

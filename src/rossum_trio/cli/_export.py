@@ -26,6 +26,7 @@ import msgspec
 import trio
 
 from rossum_trio._client import AsyncRossumAPIClient
+from rossum_trio._params import chunked
 from rossum_trio.cli._checks import Output, UsageError
 from rossum_trio.cli._connect import Target, check_queue, connect, fatal_errors
 from rossum_trio.cli._progress import make_display, retries_shown_on, run_guarded
@@ -61,7 +62,7 @@ async def export_ids(
 
     ``on_chunk(n)`` is called after each part with the number of annotations in it.
     """
-    chunks = [list(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+    chunks = [list(chunk) for chunk in chunked(ids, CHUNK)]
     filters: dict[str, Any] = {"page_size": CHUNK}
     if to_status is not None:
         filters["to_status"] = to_status
