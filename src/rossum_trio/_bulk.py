@@ -23,7 +23,9 @@ Every file ends with a :class:`BulkUploadResult` whatever fails around it:
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
+import pathlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
@@ -55,7 +57,7 @@ from rossum_trio.errors import (
 from rossum_trio.models import Annotation, Document, Task
 
 if TYPE_CHECKING:
-    from rossum_trio._endpoints.bulk import BulkMethods
+    from rossum_trio._client import AsyncRossumAPIClient
 
 #: Progress callback: ``(stage, done, total)``. Stages: ``"uploaded"`` (files on the server)
 #: and ``"imported"`` (files whose import is over, done or failed); ``total`` is the number
@@ -133,6 +135,58 @@ class BulkUploadResult:
             "error": None if self.error is None else str(self.error),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BulkUploadResult:
+        """A result read back from :meth:`to_dict` (to resume a run: ``bulk_upload(...,
+        resume=...)``); a ValueError if ``data`` is not one."""
+        try:
+            status = FileStatus(data["status"])
+            ids = [int(i) for i in data.get("annotation_ids") or []]
+            error = data.get("error")
+            return cls(
+                filename=str(data["filename"]),
+                path=str(data.get("path", "")),
+                status=FileStatus.NOT_SENT if status == FileStatus.PENDING else status,
+                annotation_ids=ids,
+                error=RossumError(str(error)) if error else None,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a bulk upload result: {exc!r}") from None
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _as_utc(when: datetime.datetime | str) -> datetime.datetime:
+    """``since=`` as an aware UTC datetime (ISO strings as the API writes them work)."""
+    if isinstance(when, str):
+        try:
+            when = datetime.datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"since must be an ISO date-time, got {when!r}") from None
+    if not isinstance(when, datetime.datetime):
+        raise ValueError(f"since must be a datetime or an ISO string, got {when!r}")
+    if when.tzinfo is None:
+        raise ValueError("since must carry a time zone (e.g. datetime.UTC)")
+    return when.astimezone(datetime.UTC)
+
+
+async def _sha256_of(path: str | pathlib.Path) -> str | None:
+    """The file's SHA-256, read in a worker thread; None if it cannot be read."""
+
+    def digest() -> str | None:
+        hasher = hashlib.sha256()
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    hasher.update(block)
+        except OSError:
+            return None
+        return hasher.hexdigest()
+
+    return await trio.to_thread.run_sync(digest, abandon_on_cancel=True)
+
 
 def _is_fatal(exc: BaseException) -> bool:
     """Errors that would fail every other file of the run as well."""
@@ -154,11 +208,16 @@ class BulkUpload:
             async for result in run:
                 print(result.filename, result.status, result.annotation_ids)
         print(run.stats.requests / len(files), "requests per file")
+
+    To resume an interrupted run, pass its results (one per file, same order; e.g. read back
+    with :meth:`BulkUploadResult.from_dict`) as ``resume=`` and its :attr:`started_at` as
+    ``since=``: files with annotation ids are waited for, not sent; files of unknown outcome
+    are looked up on the server first; the rest is sent.
     """
 
     def __init__(
         self,
-        client: BulkMethods,
+        client: AsyncRossumAPIClient,
         queue_id: int,
         files: Sequence[FileSpec],
         *,
@@ -167,8 +226,14 @@ class BulkUpload:
         sleep_s: float = 2,
         on_progress: ProgressCallback | None = None,
         on_result: ResultCallback | None = None,
+        resume: Sequence[BulkUploadResult] | None = None,
+        since: datetime.datetime | str | None = None,
     ) -> None:
         validate_non_negative("sleep_s", sleep_s)
+        if resume is not None and len(resume) != len(files):
+            raise ValueError(
+                f"resume must hold one earlier result per file ({len(files)}), got {len(resume)}"
+            )
         self._client = client
         self._queue_id = validate_id(queue_id, "queue_id")
         self._files = check_file_specs(files)
@@ -179,15 +244,19 @@ class BulkUpload:
         self._on_result = on_result
         #: One result per file, in the order of ``files``; updated as the run goes on.
         self.results = [BulkUploadResult(filename=name, path=str(path)) for path, name in files]
+        self._resume = list(resume) if resume is not None else None
         #: Requests this run sent, and the 429s among them.
         self.stats = RequestStats()
         #: The error that stopped the run from sending more files, if one did.
         self.error: RossumError | None = None
+        #: Uploads of unknown outcome that were looked up and found on the server.
+        self.found_on_server = 0
         self._send_result, self._results = trio.open_memory_channel[BulkUploadResult](math.inf)
         self._send_ids, self._receive_ids = trio.open_memory_channel[int](math.inf)
         self._stack: AsyncExitStack | None = None
         self._cancel_scope: trio.CancelScope | None = None
-        self._started_at = datetime.datetime.now(datetime.UTC)
+        #: When the run began (UTC); uploads found on the server must have arrived after it.
+        self.started_at = _as_utc(since) if since is not None else _utc_now()
         self._owners: dict[int, int] = {}  # annotation id -> file index
         self._uploaded = 0
         self._imported = 0
@@ -201,7 +270,8 @@ class BulkUpload:
         self._stack = AsyncExitStack()
         nursery = await self._stack.enter_async_context(open_nursery())
         self._cancel_scope = nursery.cancel_scope
-        self._started_at = datetime.datetime.now(datetime.UTC)
+        if self._resume is None:
+            self.started_at = _utc_now()
         nursery.start_soon(self._run)
         return self
 
@@ -255,8 +325,10 @@ class BulkUpload:
                 async with open_nursery() as nursery:
                     nursery.start_soon(self._wait_for_imports)
                     async with self._send_ids:
+                        self._carry_over()
+                        await self._reconcile_unknown(settle=False)  # an earlier run's first
                         await self._upload_all()
-                        await self._reconcile_unknown()
+                        await self._reconcile_unknown(settle=True)
         finally:
             self._finish()
 
@@ -289,11 +361,24 @@ class BulkUpload:
         if self._on_progress is not None:
             self._on_progress(stage, done, len(self.results))
 
+    def _carry_over(self) -> None:
+        """Resuming: an earlier run's files on the server are waited for, not sent; those of
+        unknown outcome are looked up (next); the rest is sent."""
+        if self._resume is None:
+            return
+        for index, earlier in enumerate(self._resume):
+            result = self.results[index]
+            if earlier.annotation_ids:
+                self._uploaded_ok(index, list(earlier.annotation_ids))
+            elif earlier.status == FileStatus.UNKNOWN:
+                result.status, result.error = FileStatus.UNKNOWN, earlier.error
+
     async def _upload_all(self) -> None:
         slots = trio.Semaphore(self._client._window())
         async with open_nursery() as nursery:
-            for index in range(len(self.results)):
-                nursery.start_soon(self._upload_one, index, slots)
+            for index, result in enumerate(self.results):
+                if result.status == FileStatus.PENDING:
+                    nursery.start_soon(self._upload_one, index, slots)
 
     async def _upload_one(self, index: int, slots: trio.Semaphore) -> None:
         result = self.results[index]
@@ -359,16 +444,20 @@ class BulkUpload:
 
     # -- unknown outcomes ------------------------------------------------------------------------
 
-    async def _reconcile_unknown(self) -> None:
+    async def _reconcile_unknown(self, *, settle: bool) -> None:
         """Look up on the server the uploads whose answer was lost, and send again only what
-        is not there; up to RECONCILE_ROUNDS times. What stays unknown is reported so."""
+        is not there; up to RECONCILE_ROUNDS times. What stays unknown is reported so.
+
+        ``settle``: first give uploads that may still be processing time to land."""
         for _ in range(RECONCILE_ROUNDS):
             unknown = [i for i, r in enumerate(self.results) if r.status == FileStatus.UNKNOWN]
             if not unknown or self.error is not None:
                 break
-            await trio.sleep(self._sleep_s)  # let uploads still being processed land
+            if settle:
+                await trio.sleep(self._sleep_s)
+            settle = True  # from the second round on, the resent uploads may be landing
             try:
-                found = await self._find_on_server()
+                found = await self._find_on_server(unknown)
             except RossumError as exc:
                 for index in unknown:
                     result = self.results[index]
@@ -377,9 +466,9 @@ class BulkUpload:
                     )
                 break
             for index in unknown:
-                candidates = found.get(self.results[index].filename)
-                if candidates:
-                    self._uploaded_ok(index, [candidates.pop(0)])
+                if index in found:
+                    self.found_on_server += 1
+                    self._uploaded_ok(index, found[index])
                 else:  # not on the server: safe to send again
                     self.results[index].status = FileStatus.PENDING
                     await self._send_file(index)
@@ -387,21 +476,43 @@ class BulkUpload:
             if result.status == FileStatus.UNKNOWN:
                 self._emit(result)
 
-    async def _find_on_server(self) -> dict[str, list[int]]:
-        """Annotations in the queue that arrived since the run began and no file claims,
-        by the file name of their document (oldest first)."""
+    async def _find_on_server(self, unknown: Sequence[int]) -> dict[int, list[int]]:
+        """For these files, the annotation ids of their upload if it is on the server.
+
+        An upload is a document in the queue that arrived since the run began (less a margin
+        for clock skew), has the file's name and its bytes, and that no file of the run
+        claims. One listing of the queue's recent annotations (documents sideloaded), and one
+        download per candidate to compare the bytes.
+        """
         claimed = {i for r in self.results for i in r.annotation_ids}
-        since = self._started_at - datetime.timedelta(seconds=RECONCILE_MARGIN_S)
+        since = self.started_at - datetime.timedelta(seconds=RECONCILE_MARGIN_S)
         listing = self._client.list_annotations(
             sideloads=["documents"],
             queue=self._queue_id,
             arrived_at_after=since.isoformat().replace("+00:00", "Z"),
         )
-        found: dict[str, list[int]] = {}
+        documents: dict[int, tuple[str, list[int]]] = {}  # id -> (file name, annotation ids)
         async for annotation in listing:
             document = annotation.document
-            if isinstance(document, Document) and annotation.id not in claimed:
-                found.setdefault(document.original_file_name, []).append(annotation.id)  # type: ignore[arg-type]
+            if isinstance(document, Document) and annotation.id is not None:
+                entry = documents.setdefault(document.id, (document.original_file_name, []))
+                entry[1].append(annotation.id)
+        found: dict[int, list[int]] = {}
+        taken: set[int] = set()
+        for index in unknown:
+            path, name = self._files[index]
+            digest: str | None = None
+            for document_id, (doc_name, ids) in documents.items():
+                if doc_name != name or document_id in taken or claimed.intersection(ids):
+                    continue
+                if digest is None:
+                    digest = await _sha256_of(path)
+                content = await self._client.retrieve_document_content(document_id)
+                if hashlib.sha256(content).hexdigest() != digest:
+                    continue
+                taken.add(document_id)
+                found[index] = ids
+                break
         return found
 
     # -- waiting for imports ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ docstrings are rewritten for blocking use).
 
 from __future__ import annotations
 
+import datetime
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -1117,6 +1118,8 @@ class SyncDelegates(SyncRunner):
         on_progress: ProgressCallback | None = None,
         on_result: ResultCallback | None = None,
         *,
+        resume: Sequence[BulkUploadResult] | None = None,
+        since: datetime.datetime | str | None = None,
         timeout: float | None = None,
     ) -> list[BulkUploadResult]:
         """Upload many files to a queue and wait until all their annotations are imported.
@@ -1147,6 +1150,8 @@ class SyncDelegates(SyncRunner):
             sleep_s,
             on_progress,
             on_result,
+            resume=resume,
+            since=since,
         )
 
     def wait_until_annotations_imported(

@@ -3,7 +3,6 @@ nothing twice."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pathlib
@@ -151,11 +150,10 @@ def test_resume_waits_for_what_was_uploaded_and_looks_up_unknown_uploads(
     uploaded["status"] = "uploaded"
     reached_ids = reached["annotation_ids"]
     reached.update(status="unknown", annotation_ids=[], error="stopped while sending")
-    reached["sha256"] = hashlib.sha256(files[1].read_bytes()).hexdigest()
     lost = {"path": str(files[2]), "filename": files[2].name, "status": "unknown"}
-    lost.update(annotation_ids=[], error="stopped while sending", sha256=None)
+    lost.update(annotation_ids=[], error="stopped while sending")
     waiting = {"path": str(files[3]), "filename": files[3].name, "status": "not_sent"}
-    waiting.update(annotation_ids=[], error="the run was stopped", sha256=None)
+    waiting.update(annotation_ids=[], error="the run was stopped")
     data["files"] += [lost, waiting]
     data["outcome"] = "interrupted"
     first.write_text(json.dumps(data))
@@ -167,7 +165,8 @@ def test_resume_waits_for_what_was_uploaded_and_looks_up_unknown_uploads(
     )  # fmt: skip
     assert ran.code == 0, ran.err
     assert "1 of 2 upload(s) of unknown outcome found on the server" in ran.err
-    assert "uploading 2 file(s)" in ran.err and "2 already there from the report" in ran.err
+    assert "uploading 1 file(s)" in ran.err and "1 already there from the report" in ran.err
+    assert "2 of unknown outcome looked up first" in ran.err
     assert documents_by_name(emulator) == {p.name: 1 for p in files}
     result = json.loads(second.read_text())
     assert [e["status"] for e in result["files"]] == ["imported"] * 4

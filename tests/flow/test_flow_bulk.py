@@ -224,3 +224,55 @@ async def test_lost_answers_are_looked_up_before_sending_again(
     assert [r.status for r in results] == [FileStatus.IMPORTED] * 30
     on_server = sorted(a["id"] for a in emulator.objects("annotations"))
     assert sorted(i for r in results for i in r.annotation_ids) == on_server  # no duplicates
+
+
+async def test_an_interrupted_run_resumes_without_sending_a_file_twice(
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock
+) -> None:
+    emulator = Emulator(import_delay_s=5.0)
+    emulator.faults.latency_s = 0.3
+    files = write_samples(tmp_path, 30)
+    async with client_for(emulator, max_in_flight_requests=2) as client:
+        with trio.move_on_after(2.5):
+            async with client.bulk_upload(emulator.seeded.queue_id, files) as first:
+                pass
+        # Through a report: every result as JSON and back.
+        report = [BulkUploadResult.from_dict(r.to_dict()) for r in first.results]
+        assert {r.status for r in report} - {"uploaded", "unknown", "not_sent"} == set()
+        sent_before = len(emulator.requests.filter(method="POST"))
+        results = await client.bulk_upload_and_wait(
+            emulator.seeded.queue_id, files, resume=report, since=first.started_at
+        )
+    assert [r.status for r in results] == [FileStatus.IMPORTED] * 30
+    documents = emulator.objects("documents")
+    assert len(documents) == 30  # nothing uploaded twice
+    resent = len(emulator.requests.filter(method="POST")) - sent_before
+    carried = sum(1 for r in report if r.annotation_ids)
+    assert resent <= 30 - carried
+
+
+async def test_resuming_looks_unknown_uploads_up_by_name_and_bytes(
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock
+) -> None:
+    emulator = Emulator(import_delay_s=1.0)
+    files = write_samples(tmp_path, 3)
+    async with client_for(emulator) as client:
+        # Only the first file reaches the server; the run "lost" its answer.
+        done = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files[:1])
+        earlier = [
+            BulkUploadResult(filename=name, path=str(path), status=FileStatus.UNKNOWN)
+            for path, name in files
+        ]
+        # A document with the second file's name but other bytes is not taken for it.
+        other = tmp_path / "other" / files[1][1]
+        other.parent.mkdir()
+        other.write_bytes(files[2][0].read_bytes())
+        await client.bulk_upload_and_wait(emulator.seeded.queue_id, [(other, files[1][1])])
+        uploads_before = len(emulator.requests.filter(method="POST"))
+        results = await client.bulk_upload_and_wait(
+            emulator.seeded.queue_id, files, resume=earlier, since="2000-01-01T00:00:00Z"
+        )
+    assert [r.status for r in results] == [FileStatus.IMPORTED] * 3
+    assert results[0].annotation_ids == done[0].annotation_ids  # found, not sent again
+    assert len(emulator.requests.filter(method="POST")) - uploads_before == 2
+    assert len(emulator.objects("documents")) == 4  # 1 + the look-alike + the 2 sent now

@@ -6,10 +6,11 @@ that start it, and the batched wait for many annotations.
 
 from __future__ import annotations
 
+import datetime
 import pathlib
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import trio
 
@@ -27,6 +28,9 @@ from rossum_trio._params import chunked, validate_id, validate_non_negative
 from rossum_trio.errors import PollingError
 from rossum_trio.models import Annotation
 
+if TYPE_CHECKING:
+    from rossum_trio._client import AsyncRossumAPIClient
+
 
 class BulkMethods(UploadMethods):
     """Bulk uploads and bulk waiting."""
@@ -40,6 +44,9 @@ class BulkMethods(UploadMethods):
         sleep_s: float = 2,
         on_progress: ProgressCallback | None = None,
         on_result: ResultCallback | None = None,
+        *,
+        resume: Sequence[BulkUploadResult] | None = None,
+        since: datetime.datetime | str | None = None,
     ) -> BulkUpload:
         """Start uploading many files to a queue; results come as each file is done.
 
@@ -56,10 +63,12 @@ class BulkMethods(UploadMethods):
 
         ``on_progress(stage, done, total)`` is called as files are uploaded (``"uploaded"``)
         and imported (``"imported"``); ``total`` is the number of files. ``on_result(result)``
-        is called with each final result.
+        is called with each final result. ``resume=`` (an earlier run's results, one per file)
+        and ``since=`` (when that run began) continue an interrupted run without sending a
+        file twice (see :class:`~rossum_trio.BulkUpload`).
         """
         return BulkUpload(
-            self,
+            cast("AsyncRossumAPIClient", self),  # the mixin only ever lives in the client
             queue_id,
             files,
             values=values,
@@ -67,6 +76,8 @@ class BulkMethods(UploadMethods):
             sleep_s=sleep_s,
             on_progress=on_progress,
             on_result=on_result,
+            resume=resume,
+            since=since,
         )
 
     async def bulk_upload_and_wait(
@@ -78,6 +89,9 @@ class BulkMethods(UploadMethods):
         sleep_s: float = 2,
         on_progress: ProgressCallback | None = None,
         on_result: ResultCallback | None = None,
+        *,
+        resume: Sequence[BulkUploadResult] | None = None,
+        since: datetime.datetime | str | None = None,
     ) -> list[BulkUploadResult]:
         """Upload many files to a queue and wait until all their annotations are imported.
 
@@ -92,7 +106,17 @@ class BulkMethods(UploadMethods):
         >>> [r.status for r in results]  # doctest: +SKIP
         ['imported', 'imported']
         """
-        run = self.bulk_upload(queue_id, files, values, metadata, sleep_s, on_progress, on_result)
+        run = self.bulk_upload(
+            queue_id,
+            files,
+            values,
+            metadata,
+            sleep_s,
+            on_progress,
+            on_result,
+            resume=resume,
+            since=since,
+        )
         async with run:
             pass
         return run.results

@@ -21,16 +21,13 @@ import pathlib
 import sys
 import tempfile
 import time
-from collections import Counter
 from typing import Any
 
 import trio
 
-from rossum_trio._annotation_rules import FAILED_STATUSES, IMPORTING_STATUSES
+from rossum_trio._annotation_rules import FAILED_STATUSES
 from rossum_trio._bulk import BulkUpload, BulkUploadResult, FileStatus, _is_fatal
-from rossum_trio._concurrency import open_nursery
 from rossum_trio._http import RequestStats
-from rossum_trio._params import chunked
 from rossum_trio.cli._checks import Output
 from rossum_trio.cli._connect import (
     FatalError,
@@ -43,19 +40,11 @@ from rossum_trio.cli._connect import (
 from rossum_trio.cli._export import export_ids
 from rossum_trio.cli._plan import Plan, plan_bulk
 from rossum_trio.cli._progress import Display, make_display, retries_shown_on, run_guarded
-from rossum_trio.cli._report import find_on_server, write_report
+from rossum_trio.cli._report import write_report
 from rossum_trio.cli._summary import Summary
 from rossum_trio.errors import (
-    AnnotationImportFailedError,
-    AuthenticationError,
-    PermissionDeniedError,
-    PollingError,
     RossumError,
 )
-from rossum_trio.models import Annotation
-
-#: Rounds an annotation carried over from a report may be missing before its file fails.
-MISSING_ROUNDS = 3
 
 
 def reason(result: BulkUploadResult) -> str:
@@ -93,12 +82,6 @@ class BulkJob:
         self.crash: Exception | None = None
         self.queue_name = ""
         self.started = time.monotonic()
-        results = plan.results
-        self.base = {
-            "uploaded": sum(1 for r in results if r.annotation_ids),
-            "imported": sum(1 for r in results if r.annotation_ids and r.status != "uploaded"),
-        }
-        self.done = {"uploaded": 0, "imported": 0}
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -127,15 +110,6 @@ class BulkJob:
             self.fatal = str(exc)
             return
         self.queue_name = queue.name
-        try:
-            if self.plan.unknown:
-                await self._look_up_unknown()
-        except RossumError as exc:
-            self.fatal = (
-                f"cannot check whether {len(self.plan.unknown)} upload(s) of unknown outcome "
-                f"reached the server, so nothing was sent: {describe_fatal(exc, self.target)}"
-            )
-            return
         self._start_display()
         try:
             await self._upload_and_wait()
@@ -147,130 +121,56 @@ class BulkJob:
 
     def _start_display(self) -> None:
         total = len(self.plan.files)
-        sending = len(self.plan.to_send)
-        carried = self.base["uploaded"]
+        earlier = self.plan.earlier or []
+        carried = sum(1 for r in earlier if r.annotation_ids)
+        unknown = sum(1 for r in earlier if r.status == FileStatus.UNKNOWN)
         self.display.note(
-            f"uploading {sending} file(s) to queue {self.target.queue_id} ({self.queue_name}) "
-            f"on {self.target.name}"
+            f"uploading {len(self.plan.to_run) - carried - unknown} file(s) to queue "
+            f"{self.target.queue_id} ({self.queue_name}) on {self.target.name}"
             + (f"; {carried} already there from the report" if carried else "")
+            + (f"; {unknown} of unknown outcome looked up first" if unknown else "")
         )
-        self.display.add_stage("uploaded", total, self.base["uploaded"])
-        self.display.add_stage("imported", total, self.base["imported"])
+        self.display.add_stage("uploaded", total)
+        self.display.add_stage("imported", total)
         self.display.start()
-
-    async def _look_up_unknown(self) -> None:
-        plan = self.plan
-        assert plan.resumed is not None
-        assert self.target.queue_id is not None
-        found = await find_on_server(
-            self.target.client,
-            self.target.queue_id,
-            plan.resumed.started_at,
-            plan.unknown,
-            plan.results,
-            plan.sha256,
-        )
-        for index in plan.unknown:
-            result = plan.results[index]
-            if index in found:
-                result.status, result.error = FileStatus.UPLOADED, None
-                result.annotation_ids = found[index]
-                plan.waiting.append(index)
-                self.base["uploaded"] += 1
-            else:
-                result.status, result.error = FileStatus.PENDING, None
-                plan.to_send.append(index)
-        plan.to_send.sort()
-        self.display.note(
-            f"{len(found)} of {len(plan.unknown)} upload(s) of unknown outcome found on the "
-            "server; the others are sent again"
-        )
-        plan.unknown = []
 
     async def _upload_and_wait(self) -> None:
         plan = self.plan
         assert self.target.queue_id is not None
+        indexes = plan.to_run
+        earlier = plan.earlier
         run = self.target.client.bulk_upload(
             self.target.queue_id,
-            [plan.files[i] for i in plan.to_send],
+            [plan.files[i] for i in indexes],
             sleep_s=self.options.sleep,
             on_progress=self._on_progress,
             on_result=self._on_result,
+            resume=None if earlier is None else [earlier[i] for i in indexes],
+            since=plan.started_at,
         )
-        for position, index in enumerate(plan.to_send):
+        for position, index in enumerate(indexes):
             plan.results[index] = run.results[position]
         self.run = run
         self.upload_stats = run.stats
-        async with open_nursery() as nursery:
-            if plan.waiting:
-                nursery.start_soon(self._wait_carried)
-            async with run:
-                pass
+        async with run:
+            pass
         if run.error is not None and self.fatal is None:
             self.fatal = describe_fatal(run.error, self.target)
+        unknown = sum(1 for r in earlier or [] if r.status == FileStatus.UNKNOWN)
+        if unknown:
+            self.display.note(
+                f"{run.found_on_server} of {unknown} upload(s) of unknown outcome found on the "
+                "server; the others were sent again"
+            )
 
     def _on_progress(self, stage: str, done: int, total: int) -> None:
-        self.done[stage] = done
-        self.display.update(stage, self.base[stage] + done)
+        self.display.update(stage, done)
 
     def _on_result(self, result: BulkUploadResult) -> None:
         if result.status == FileStatus.FAILED and not (
             result.error is not None and _is_fatal(result.error)
         ):
             self.display.note(f"failed: {result.filename}: {reason(result)}")
-
-    async def _wait_carried(self) -> None:
-        """Wait for the imports of files a report left on the server (batched polls)."""
-        results = self.plan.results
-        owners = {i: index for index in self.plan.waiting for i in results[index].annotation_ids}
-        seen: dict[int, Annotation] = {}
-        missing: Counter[int] = Counter()
-        while owners:
-            try:
-                found: dict[int, Annotation] = {}
-                for chunk in chunked(list(owners)):
-                    listing = self.target.client.list_annotations(id=",".join(map(str, chunk)))
-                    found.update({a.id: a async for a in listing if a.id is not None})
-            except (AuthenticationError, PermissionDeniedError) as exc:
-                self.fatal = self.fatal or describe_fatal(exc, self.target)
-                return
-            except RossumError:
-                await trio.sleep(self.options.sleep * 4)
-                continue
-            for annotation_id, index in list(owners.items()):
-                annotation = found.get(annotation_id)
-                if annotation is None:
-                    missing[annotation_id] += 1
-                    if missing[annotation_id] >= MISSING_ROUNDS:
-                        self._carried_done(index, owners, seen, missing=annotation_id)
-                elif annotation.status not in IMPORTING_STATUSES:
-                    seen[annotation_id] = annotation
-                    if all(i in seen for i in results[index].annotation_ids):
-                        self._carried_done(index, owners, seen)
-            if owners:
-                await trio.sleep(self.options.sleep)
-
-    def _carried_done(
-        self, index: int, owners: dict[int, int], seen: dict[int, Annotation], missing: int = 0
-    ) -> None:
-        result = self.plan.results[index]
-        for annotation_id in result.annotation_ids:
-            owners.pop(annotation_id, None)
-        result.annotations = [seen[i] for i in result.annotation_ids if i in seen]
-        failed = [a for a in result.annotations if a.status in FAILED_STATUSES]
-        if missing:
-            result.status = FileStatus.FAILED
-            result.error = PollingError(
-                f"annotation {missing} is missing from the answers: deleted, or not visible"
-            )
-        elif failed:
-            result.status = FileStatus.FAILED
-            result.error = AnnotationImportFailedError(failed[0].id or 0, failed[0])
-        else:
-            result.status = FileStatus.IMPORTED
-        self.base["imported"] += 1
-        self.display.update("imported", self.base["imported"] + self.done["imported"])
-        self._on_result(result)
 
     async def _export(self) -> None:
         assert self.target.queue_id is not None
@@ -320,7 +220,6 @@ class BulkJob:
                     error=self.fatal,
                     results=results,
                     reasons=reasons,
-                    sha256=self.plan.sha256,
                     stats=self.target.client.request_stats,
                     upload_stats=self.upload_stats,
                     export=export,

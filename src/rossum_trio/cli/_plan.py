@@ -27,18 +27,24 @@ DEFAULT_SAMPLES = 20
 
 @dataclass
 class Plan:
-    """The files of a bulk run and what to do with each (indexes into ``files``)."""
+    """The files of a bulk run and what to do with each (indexes into ``files``).
+
+    Every file but the ``skipped`` ones goes to the SDK's bulk upload; when resuming,
+    ``earlier`` holds the report's result of each file (the SDK waits for what is on the
+    server, looks up what is unknown, and sends the rest).
+    """
 
     files: list[tuple[pathlib.Path, str]]
     results: list[BulkUploadResult]
-    sha256: list[str | None]
-    to_send: list[int] = field(default_factory=list)
-    #: On the server from an earlier run, import not finished: wait for them.
-    waiting: list[int] = field(default_factory=list)
-    #: Outcome unknown in an earlier run: look them up on the server before sending again.
-    unknown: list[int] = field(default_factory=list)
+    #: Files not sent: their content cannot be imported (each reported failed).
+    skipped: set[int] = field(default_factory=set)
+    earlier: list[BulkUploadResult] | None = None
     started_at: str = field(default_factory=now_iso)
-    resumed: Report | None = None
+
+    @property
+    def to_run(self) -> list[int]:
+        """The files the bulk upload handles, in order."""
+        return [i for i in range(len(self.files)) if i not in self.skipped]
 
 
 def _write_samples(folder: pathlib.Path, count: int) -> list[pathlib.Path]:
@@ -80,7 +86,7 @@ def plan_bulk(options: argparse.Namespace, samples_dir: pathlib.Path) -> Plan:
     paths = list(options.files)
     if not real and (options.samples is not None or not paths):
         paths += _write_samples(samples_dir, options.samples or DEFAULT_SAMPLES)
-    plan = _carry_over(report) if report is not None else Plan([], [], [])
+    plan = _carry_over(report) if report is not None else Plan([], [])
     known = {pathlib.Path(p).resolve() for p, _ in plan.files}
     for path in paths:
         if path.resolve() in known:
@@ -88,16 +94,17 @@ def plan_bulk(options: argparse.Namespace, samples_dir: pathlib.Path) -> Plan:
         known.add(path.resolve())
         plan.files.append((path, path.name))
         plan.results.append(BulkUploadResult(filename=path.name, path=str(path)))
-        plan.sha256.append(None)
-        plan.to_send.append(len(plan.files) - 1)
+        if plan.earlier is not None:
+            plan.earlier.append(BulkUploadResult(filename=path.name, path=str(path)))
     if not options.no_file_check:
-        for index in list(plan.to_send):
+        for index, result in enumerate(plan.results):
+            if result.annotation_ids or result.status == FileStatus.UNKNOWN:
+                continue  # on the server, or maybe: nothing to check before sending
             problem = content_problem(plan.files[index][0])
             if problem is not None:
-                result = plan.results[index]
                 result.status = FileStatus.FAILED
                 result.error = ValueError(f"not sent: {problem}")
-                plan.to_send.remove(index)
+                plan.skipped.add(index)
     return plan
 
 
@@ -121,25 +128,15 @@ def _adopt_report_target(options: argparse.Namespace, report: Report) -> None:
 
 
 def _carry_over(report: Report) -> Plan:
-    """The report's files: what is on the server stays; the rest is sent (or looked up)."""
-    plan = Plan([], [], [], started_at=report.started_at, resumed=report)
-    for index, (result, digest) in enumerate(zip(report.results, report.sha256, strict=True)):
-        plan.files.append((pathlib.Path(result.path), result.filename))
-        plan.sha256.append(digest)
-        if result.annotation_ids:
-            if result.status in (FileStatus.UPLOADED, FileStatus.UNKNOWN):
-                result.status, result.error = FileStatus.UPLOADED, None
-                plan.waiting.append(index)
-        elif result.status == FileStatus.UNKNOWN:
-            plan.unknown.append(index)
-        else:
-            result.status, result.error = FileStatus.PENDING, None
-            plan.to_send.append(index)
-        plan.results.append(result)
-    if plan.to_send:
-        missing = [p for i in plan.to_send if not (p := plan.files[i][0]).is_file()]
-        if missing:
-            raise UsageError(
-                f"{len(missing)} file(s) of the report still to send are gone, e.g. {missing[0]}"
-            )
+    """The report's files, each with its earlier result (what is on the server stays)."""
+    plan = Plan([], [], earlier=list(report.results), started_at=report.started_at)
+    for earlier in report.results:
+        plan.files.append((pathlib.Path(earlier.path), earlier.filename))
+        plan.results.append(BulkUploadResult(filename=earlier.filename, path=earlier.path))
+    to_send = [r for r in report.results if not r.annotation_ids]
+    missing = [p for r in to_send if not (p := pathlib.Path(r.path)).is_file()]
+    if missing:
+        raise UsageError(
+            f"{len(missing)} file(s) of the report still to send are gone, e.g. {missing[0]}"
+        )
     return plan
