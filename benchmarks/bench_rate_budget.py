@@ -352,6 +352,12 @@ def main() -> None:
     parser.add_argument(
         "--skip-official", action="store_true", help="only when the package index is unreachable"
     )
+    parser.add_argument(
+        "--from-json",
+        type=pathlib.Path,
+        metavar="FILE",
+        help="measure nothing: write the page and chart again from a rate-budget.json",
+    )
     # The client side of one measurement (internal).
     parser.add_argument("--client", choices=sorted(CLIENTS), help=argparse.SUPPRESS)
     for name in ("--base", "--token", "--folder"):
@@ -361,6 +367,14 @@ def main() -> None:
     options = parser.parse_args()
     if options.client:
         client_main(options)
+        return
+    if options.from_json:
+        data = json.loads(options.from_json.read_text())
+        budget = [Row.from_dict(r) for r in data["budget"]]
+        free = [Row.from_dict(r) for r in data["no_budget"]]
+        data["targets"] = targets(budget, free)
+        page = write_results(options.out or ROOT / "docs", data, budget, free)
+        print(f"wrote {page} from {options.from_json}", file=sys.stderr)
         return
     quick = options.quick
     files = options.files or (20 if quick else 200)

@@ -8,7 +8,7 @@ import json
 import os
 import pathlib
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from html import escape
 from typing import Any
 
@@ -68,6 +68,12 @@ class Row:
     def wall_over_floor(self) -> float:
         return self.wall_s / self.floor_s if self.floor_s else 0.0
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Row:
+        """A row back from :meth:`to_dict` (the derived figures are computed again)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.update(
@@ -111,24 +117,28 @@ def targets(budget: list[Row], free: list[Row]) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _errors(row: Row) -> str:
-    parts = [f"{n} × {name}" for name, n in sorted(row.errors.items(), key=lambda x: -x[1])]
-    if row.note:
-        parts.append(row.note)
-    return "; ".join(parts) or "–"
+def _failures(r: Row) -> str:
+    """What went wrong in a run, in one sentence (empty if nothing did)."""
+    if not r.failed and not r.note:
+        return ""
+    kinds = sorted(r.errors.items(), key=lambda x: -x[1])
+    text = f"{SHORT[r.client]}: {r.failed} of {r.files} files failed"
+    if kinds:
+        text += " (" + ", ".join(f"{n} × {name}" for name, n in kinds) + ")"
+    if r.note:
+        text += f"; {r.note}"
+    orphans = r.uploaded - r.done
+    if r.failed and orphans > 0:
+        text += (
+            f", and {orphans} of those had reached the server (their upload succeeded, their "
+            "polling gave up): sending the failed files again would duplicate them"
+        )
+    return text + "."
 
 
 def _consequences(rows: list[Row]) -> list[str]:
-    """Sentences on what the table alone does not say: orphans, smaller runs, cross-checks."""
-    lines = []
-    for r in rows:
-        orphans = r.uploaded - r.done
-        if r.failed and orphans > 0:
-            lines.append(
-                f"{SHORT[r.client]}: {r.failed} of {r.files} files failed, and {orphans} of "
-                "those had reached the server (their upload succeeded, their polling gave up): "
-                "sending the failed files again would duplicate them."
-            )
+    """Sentences on what the table alone does not say: failures, orphans, cross-checks."""
+    lines = [text for text in map(_failures, rows) if text]
     counted = [r for r in rows if r.client_requests is not None]
     if counted:
         same = all(r.client_requests == r.requests for r in counted)
@@ -155,18 +165,19 @@ def markdown(data: dict[str, Any], budget: list[Row], free: list[Row]) -> str:
         "import",
         "",
         f"Emulator `--rate-limit {s['rate_limit']:g} --import-delay {s['import_delay']:g}`. "
-        "Requests and 429s are counted on the server (429 answers included); *on server*: "
-        f"uploads the server accepted; floor = requests / {API_BUDGET:g} + import delay.",
+        "Requests and 429s are counted on the server (429 answers included); *imported*: files "
+        "imported / files; *on server*: uploads the server accepted; *per file*: requests per "
+        f"file; floor = requests / {API_BUDGET:g} + import delay.",
         "",
-        "| client | files | done | failed | on server | wall (s) | requests | requests/file "
-        "| 429s | floor (s) | wall/floor | errors |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| client | imported | on server | wall (s) | requests | per file | 429s | floor (s) "
+        "| wall / floor |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in budget:
         lines.append(
-            f"| {r.label} | {r.files} | {r.done} | {r.failed} | {r.uploaded} | {r.wall_s:.1f} "
+            f"| {SHORT[r.client]} | {r.done}/{r.files} | {r.uploaded} | {r.wall_s:.1f} "
             f"| {r.requests} | {r.requests_per_file:.2f} | {r.rate_limited} ({r.share_429:.0%}) "
-            f"| {r.floor_s:.1f} | {r.wall_over_floor:.2f} | {_errors(r)} |"
+            f"| {r.floor_s:.1f} | {r.wall_over_floor:.2f} |"
         )
     notes = _consequences(budget)
     for r in budget:
@@ -189,13 +200,13 @@ def markdown(data: dict[str, Any], budget: list[Row], free: list[Row]) -> str:
         f"{s['import_delay']:g}`. Pacing *default*: the client's default settings (it still "
         "keeps to 9 requests/s against a network host); *off*: `rate_limit_per_second=None`.",
         "",
-        "| client | pacing | files | done | wall (s) | requests | requests/file | 429s |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        "| client | pacing | imported | wall (s) | requests | per file | 429s |",
+        "|---|---|--:|--:|--:|--:|--:|",
     ]
     for r in free:
         lines.append(
-            f"| {r.label} | {r.pacing} | {r.files} | {r.done} | {r.wall_s:.1f} | {r.requests} "
-            f"| {r.requests_per_file:.2f} | {r.rate_limited} |"
+            f"| {SHORT[r.client]} | {r.pacing} | {r.done}/{r.files} | {r.wall_s:.1f} "
+            f"| {r.requests} | {r.requests_per_file:.2f} | {r.rate_limited} |"
         )
     lines += ["", "### Targets", "", "| target | measured | |", "|---|---|---|"]
     for goal, measured, met in data["targets"]:
