@@ -329,7 +329,7 @@ def measure(
     )
     print(
         f"    {row.done}/{n} done, {row.wall_s:.1f} s, {row.requests} requests "
-        f"({row.requests_per_file:.2f}/file), {row.rate_limited} x 429",
+        f"({row.requests_per_file:.2f}/file), {row.rate_limited} x 429 {row.note}",
         file=sys.stderr,
         flush=True,
     )

@@ -130,8 +130,8 @@ def _failures(r: Row) -> str:
     orphans = r.uploaded - r.done
     if r.failed and orphans > 0:
         text += (
-            f", and {orphans} of those had reached the server (their upload succeeded, their "
-            "polling gave up): sending the failed files again would duplicate them"
+            f", and {orphans} of those had reached the server (the upload was accepted, the "
+            "client gave up later): sending the failed files again would duplicate them"
         )
     return text + "."
 
@@ -180,6 +180,8 @@ def markdown(data: dict[str, Any], budget: list[Row], free: list[Row]) -> str:
             f"| {r.floor_s:.1f} | {r.wall_over_floor:.2f} |"
         )
     notes = _consequences(budget)
+    if s["official"] is None:
+        notes.append("The official clients were not measured in this run (`--skip-official`).")
     for r in budget:
         if r.files != s["files"]:
             notes.append(
