@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import msgspec
 
-from rossum_trio import Resource
 from rossum_trio._base import ClientBase
 from rossum_trio.dtos import Token
 from rossum_trio.models import deserialize_default
@@ -79,11 +78,11 @@ def main() -> None:
     dict_path = ClientBase(BASE, Token("t"), deserializer=deserialize_default)
 
     def decode_fast() -> None:
-        page = fast._decode_page(Resource.Annotation, Annotation, response)
+        page = fast._decode_page(Annotation, response)
         assert len(page.items) == 100
 
     def decode_via_dicts() -> None:
-        page = dict_path._decode_page(Resource.Annotation, Annotation, response)
+        page = dict_path._decode_page(Annotation, response)
         assert len(page.items) == 100
 
     def stdlib_json_only() -> None:
@@ -98,10 +97,8 @@ def main() -> None:
     print(f"  bytes -> dicts -> Structs        {b * 1e6:8.1f} us   ({b / a:.1f}x the default)")
     print(f"  json.loads only (no models)      {c * 1e6:8.1f} us   ({c / a:.1f}x the default)")
     # Equal results either way.
-    one = msgspec.json.encode(fast._decode_page(Resource.Annotation, Annotation, response).items)
-    two = msgspec.json.encode(
-        dict_path._decode_page(Resource.Annotation, Annotation, response).items
-    )
+    one = msgspec.json.encode(fast._decode_page(Annotation, response).items)
+    two = msgspec.json.encode(dict_path._decode_page(Annotation, response).items)
     assert one == two
 
 

@@ -2,7 +2,10 @@
 
 Both clients talk to the same loopback emulator (``rossum-trio emulator``) with a fixed latency
 per request, so the numbers compare how the clients schedule requests, not the machine. Each
-scenario runs in its own process; we print wall times, ratios and request counts.
+scenario runs in its own process; we print wall times, ratios and request counts. The emulator
+enforces no rate budget here, so ours runs with ``rate_limit_per_second=None`` (by default it
+keeps to 9 requests/s against any network host, which would measure the pacer instead of the
+scheduling; ``bench_rate_budget.py`` measures both clients under the real budget).
 
 Scenarios:
 
@@ -38,7 +41,7 @@ OURS_SYNC_LIST = """
 import sys, time
 from rossum_trio import SyncRossumAPIClient, Token
 base, token, queue = sys.argv[1], sys.argv[2], int(sys.argv[3])
-with SyncRossumAPIClient(base, Token(token)) as client:
+with SyncRossumAPIClient(base, Token(token), rate_limit_per_second=None) as client:
     start = time.perf_counter()
     n = sum(1 for _ in client.list_annotations(queue=queue))
     print(n, time.perf_counter() - start)
@@ -60,7 +63,7 @@ import sys, time, trio
 from rossum_trio import AsyncRossumAPIClient, Token
 base, token, queue = sys.argv[1], sys.argv[2], int(sys.argv[3])
 async def main():
-    async with AsyncRossumAPIClient(base, Token(token)) as client:
+    async with AsyncRossumAPIClient(base, Token(token), rate_limit_per_second=None) as client:
         start = time.perf_counter()
         n = 0
         async for _ in client.list_annotations(queue=queue):
@@ -90,7 +93,7 @@ from rossum_trio import AsyncRossumAPIClient, Token
 base, token, queue, folder = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 files = [(p, p.name) for p in sorted(pathlib.Path(folder).glob("*.pdf"))]
 async def main():
-    async with AsyncRossumAPIClient(base, Token(token)) as client:
+    async with AsyncRossumAPIClient(base, Token(token), rate_limit_per_second=None) as client:
         start = time.perf_counter()
         results = await client.bulk_upload_and_wait(queue, files, sleep_s=0.5)
         assert all(r.ok for r in results)
