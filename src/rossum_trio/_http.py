@@ -31,8 +31,8 @@ import trio
 
 from rossum_trio._concurrency import check_under_trio
 from rossum_trio._pacer import Pacer
-from rossum_trio._params import RETRIED_STATUS_CODES, parse_retry_after
-from rossum_trio.dtos import Token, UserCredentials
+from rossum_trio._params import RETRIED_STATUS_CODES, parse_retry_after, validate_base_url
+from rossum_trio.dtos import Token, UserCredentials, check_token, validate_credentials
 from rossum_trio.errors import (
     APIClientError,
     APIConnectionError,
@@ -117,58 +117,6 @@ def was_not_sent(exc: BaseException) -> bool:
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     default = {"http": 80, "https": 443}.get(url.scheme)
     return (url.scheme, url.host, url.port or default)
-
-
-def validate_base_url(base_url: object) -> httpx.URL:
-    """The parsed ``base_url``, or a ValueError saying what is wrong (never showing a secret)."""
-    example = "such as https://acme.rossum.app/api/v1"
-    if not isinstance(base_url, str):
-        raise ValueError(f"base_url must be a string {example}, got {type(base_url).__name__}")
-    try:
-        url = httpx.URL(base_url.strip())
-    except (httpx.InvalidURL, ValueError, TypeError):
-        raise ValueError(f"base_url is not a URL: it must be an http(s) URL {example}") from None
-    if url.userinfo:
-        raise ValueError(
-            "base_url must not contain a username or password (they would leak into logs); "
-            "pass them as credentials=UserCredentials(...)"
-        )
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {url}")
-    if url.query or url.fragment:
-        raise ValueError(f"base_url must not have a query or fragment, got {url}")
-    if not url.path.rstrip("/").endswith("/api/v1"):
-        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {url}")
-    return url
-
-
-def validate_credentials(credentials: object) -> UserCredentials | Token:
-    """``credentials`` if usable, else an error that names the problem but not the secret."""
-    if isinstance(credentials, Token):
-        _check_token(credentials.token)
-        return credentials
-    if isinstance(credentials, UserCredentials):
-        for name in ("username", "password"):
-            value = getattr(credentials, name)
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"UserCredentials.{name} must be a non-empty string")
-        return credentials
-    raise TypeError(
-        "credentials must be rossum_trio.dtos.UserCredentials or Token, "
-        f"got {type(credentials).__name__}"
-    )
-
-
-def _check_token(token: object) -> None:
-    if not isinstance(token, str) or not token:
-        raise ValueError("Token(...) needs a non-empty token string")
-    for index, char in enumerate(token):
-        if not "!" <= char <= "~":
-            what = "whitespace" if char.isspace() else "a non-printable or non-ASCII character"
-            raise ValueError(
-                f"the token contains {what} at position {index + 1} of {len(token)} "
-                "(a newline read from a file or variable?); token: '***'"
-            )
 
 
 class HTTPCore:
@@ -344,7 +292,7 @@ class HTTPCore:
                 "POST", str(response.request.url), response.status_code, "empty token key"
             )
         try:
-            _check_token(key)
+            check_token(key)
         except ValueError as exc:
             raise UnexpectedResponseError(
                 "POST", str(response.request.url), response.status_code, str(exc)
@@ -498,6 +446,11 @@ class HTTPCore:
         options = {k: v for k, v in kwargs.items() if k != "headers"}
         try:
             request = self.client.build_request(method, url, headers=headers, **options)
+            if not isinstance(request.stream, httpx.ByteStream):
+                # Multipart and form bodies (already in memory) become plain bytes: httpx would
+                # send them through an async generator, which a cancellation mid-body leaves
+                # to trio's finaliser (a ResourceWarning).
+                request.read()
         except (httpx.InvalidURL, httpx.StreamError, TypeError, ValueError) as exc:
             raise ValueError(
                 self.redact(f"cannot build the request {method} {url}: {exc}")

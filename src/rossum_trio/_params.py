@@ -8,6 +8,8 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
+import httpx
+
 T = TypeVar("T")
 
 #: Page size the client asks for on every list (the API's maximum).
@@ -177,3 +179,26 @@ def validate_non_negative(name: str, value: float) -> float:
     if math.isnan(value) or value < 0 or math.isinf(value):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def validate_base_url(base_url: object) -> httpx.URL:
+    """The parsed ``base_url``, or a ValueError saying what is wrong (never showing a secret)."""
+    example = "such as https://acme.rossum.app/api/v1"
+    if not isinstance(base_url, str):
+        raise ValueError(f"base_url must be a string {example}, got {type(base_url).__name__}")
+    try:
+        url = httpx.URL(base_url.strip())
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ValueError(f"base_url is not a URL: it must be an http(s) URL {example}") from None
+    if url.userinfo:
+        raise ValueError(
+            "base_url must not contain a username or password (they would leak into logs); "
+            "pass them as credentials=UserCredentials(...)"
+        )
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {url}")
+    if url.query or url.fragment:
+        raise ValueError(f"base_url must not have a query or fragment, got {url}")
+    if not url.path.rstrip("/").endswith("/api/v1"):
+        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {url}")
+    return url

@@ -30,3 +30,33 @@ class UserCredentials:
 
     def __repr__(self) -> str:
         return f"UserCredentials(username={self.username!r}, password='***')"
+
+
+def validate_credentials(credentials: object) -> UserCredentials | Token:
+    """``credentials`` if usable, else an error that names the problem but not the secret."""
+    if isinstance(credentials, Token):
+        check_token(credentials.token)
+        return credentials
+    if isinstance(credentials, UserCredentials):
+        for name in ("username", "password"):
+            value = getattr(credentials, name)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"UserCredentials.{name} must be a non-empty string")
+        return credentials
+    raise TypeError(
+        "credentials must be rossum_trio.dtos.UserCredentials or Token, "
+        f"got {type(credentials).__name__}"
+    )
+
+
+def check_token(token: object) -> None:
+    """A ValueError unless ``token`` can be sent in a header (never showing the token)."""
+    if not isinstance(token, str) or not token:
+        raise ValueError("Token(...) needs a non-empty token string")
+    for index, char in enumerate(token):
+        if not "!" <= char <= "~":
+            what = "whitespace" if char.isspace() else "a non-printable or non-ASCII character"
+            raise ValueError(
+                f"the token contains {what} at position {index + 1} of {len(token)} "
+                "(a newline read from a file or variable?); token: '***'"
+            )

@@ -21,10 +21,9 @@ CLI = Callable[..., Ran]
 
 
 def _environment() -> dict[str, str]:
-    # Python's default warning filters, as a user has them: an upload cancelled mid-body
-    # leaves httpx's multipart generator to trio's finalizer, which warns (ResourceWarning,
-    # hidden by default; reported to the SDK owners).
-    return {k: v for k, v in os.environ.items() if not k.startswith(("ROSSUM_", "PYTHONWARN"))}
+    # Every warning is an error: an interrupted run leaves nothing to trio's finaliser.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROSSUM_", "PYTHONWARN"))}
+    return {**env, "PYTHONWARNINGS": "error"}
 
 
 def test_ctrl_c_in_a_200_file_run_then_resume(

@@ -18,7 +18,7 @@ import tempfile
 from typing import IO, Final
 
 from rossum_trio._files import MAX_UPLOAD_BYTES
-from rossum_trio._http import validate_base_url
+from rossum_trio._params import validate_base_url
 
 #: Leading bytes of the document types the API imports, and their names.
 _SIGNATURES: Final = (

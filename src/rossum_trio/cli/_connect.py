@@ -20,9 +20,9 @@ import httpx
 import msgspec
 
 from rossum_trio._client import AsyncRossumAPIClient
-from rossum_trio._http import RateLimit, validate_credentials
+from rossum_trio._http import RateLimit
 from rossum_trio.cli._checks import UsageError, check_base_url
-from rossum_trio.dtos import Token, UserCredentials
+from rossum_trio.dtos import Token, UserCredentials, validate_credentials
 from rossum_trio.errors import (
     APIClientError,
     APIConnectionError,
