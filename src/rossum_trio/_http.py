@@ -17,8 +17,10 @@ One routine does, for every request (listings, uploads, streams, login alike):
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import math
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,6 +77,10 @@ ResponsePostProcessor = Callable[[httpx.Response], Any]
 
 _LOGIN_KEY_DECODER: Final = msgspec.json.Decoder(dict[str, Any])
 _SECRET_HEADERS: Final = frozenset({"authorization", "cookie", "proxy-authorization"})
+#: Response headers an error does not keep (the body it keeps is decoded; cookies are secrets).
+_DROPPED_ERROR_HEADERS: Final = frozenset(
+    {"content-encoding", "content-length", "transfer-encoding", "set-cookie"}
+)
 
 
 @dataclass
@@ -118,6 +124,18 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return (url.scheme, url.host, url.port or default)
 
 
+def _origin_text(origin: tuple[str, str, int | None]) -> str:
+    scheme, host, port = origin
+    return f"{scheme}://{host}:{port}" if port is not None else f"{scheme}://{host}"
+
+
+def _without_userinfo(url: str, parsed: httpx.URL | None) -> str:
+    """``url`` for a message: a user name or password in it is not shown."""
+    if parsed is None:
+        return "(an invalid URL)"
+    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else url
+
+
 def validate_base_url(base_url: object) -> httpx.URL:
     """The parsed ``base_url``, or a ValueError saying what is wrong (never showing a secret)."""
     example = "such as https://acme.rossum.app/api/v1"
@@ -132,12 +150,18 @@ def validate_base_url(base_url: object) -> httpx.URL:
             "base_url must not contain a username or password (they would leak into logs); "
             "pass them as credentials=UserCredentials(...)"
         )
+    # Messages show the URL without its query and fragment: they may hold a secret.
+    shown = url.copy_with(query=None, fragment=None)
     if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {url}")
+        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {shown}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ValueError(f"base_url has no valid port (1 to 65535), got {shown}")
     if url.query or url.fragment:
-        raise ValueError(f"base_url must not have a query or fragment, got {url}")
+        raise ValueError(
+            f"base_url must not have a query or fragment {example}, got {shown} with one"
+        )
     if not url.path.rstrip("/").endswith("/api/v1"):
-        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {url}")
+        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {shown}")
     return url
 
 
@@ -240,17 +264,32 @@ class HTTPCore:
 
     # -- secrets ---------------------------------------------------------------------------------
 
-    def redact(self, text: str) -> str:
-        """``text`` with every secret this client knows replaced by ``***``."""
+    def _secrets(self) -> list[str]:
+        """The secrets this client knows, as written and as JSON or a form would encode them."""
         secrets = [self.token]
         if isinstance(self.credentials, UserCredentials):
             secrets.append(self.credentials.password)
         elif isinstance(self.credentials, Token):
             secrets.append(self.credentials.token)
+        forms: set[str] = set()
         for secret in secrets:
             if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
+                forms.update(
+                    (secret, json.dumps(secret)[1:-1], urllib.parse.quote_plus(secret, safe=""))
+                )
+        return sorted(forms, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret this client knows replaced by ``***``."""
+        for secret in self._secrets():
+            text = text.replace(secret, "***")
         return text
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        """``data`` with every secret this client knows replaced by ``***``."""
+        for secret in self._secrets():
+            data = data.replace(secret.encode(), b"***")
+        return data
 
     @staticmethod
     def _detached(request: httpx.Request) -> httpx.Request:
@@ -268,10 +307,16 @@ class HTTPCore:
         :class:`UnexpectedResponseError` when it came from an answer (``link=True``).
         """
         if not isinstance(url, str) or not url:
+            if link:
+                raise UnexpectedResponseError("GET", repr(url), 200, "the answer links to no URL")
             raise ValueError(f"url must be a non-empty string, got {url!r}")
         if not url.startswith(("http://", "https://")):
             segments = url.split("?", 1)[0].split("/")
             if any(s in (".", "..") for s in segments):
+                if link:
+                    raise UnexpectedResponseError(
+                        "GET", url, 200, "the answer links to a path with '.' or '..' segments"
+                    )
                 raise ValueError(f"url must not contain '.' or '..' segments, got {url!r}")
             return f"{self.base_url}/{url.lstrip('/')}"
         try:
@@ -279,14 +324,22 @@ class HTTPCore:
         except (httpx.InvalidURL, ValueError):
             target = None
         if target is None or _origin(target) != self._origin:
-            host = target.host if target is not None else "an invalid URL"
-            problem = (
-                f"refusing to send credentials to {host!r}: only {self._origin[1]!r} "
-                f"({self._origin[0]}, port {self._origin[2]}) is this client's API"
-            )
+            where = "an invalid URL" if target is None else _origin_text(_origin(target))
+            home = _origin_text(self._origin)
             if link:
-                raise UnexpectedResponseError("GET", url, 200, f"a link to {problem}")
-            raise ValueError(problem)
+                raise UnexpectedResponseError(
+                    "GET",
+                    _without_userinfo(url, target),
+                    200,
+                    f"the answer links to {where}, not to this client's API ({home}): "
+                    "not followed (credentials are only sent to the origin of base_url)",
+                )
+            if target is None:
+                raise ValueError(f"url is not a valid URL (this client's API is {home})")
+            raise ValueError(
+                f"refusing to send credentials to {target.host!r} ({where}): only {home} is "
+                "this client's API (the origin of base_url)"
+            )
         return url
 
     # -- authentication --------------------------------------------------------------------------
@@ -535,24 +588,40 @@ class HTTPCore:
         Beyond the limit the rest is left unread and the answer is refused
         (:class:`UnexpectedResponseError`), or with ``truncate`` cut short (error answers).
         """
+        reader = BodyReader(response)
         declared = response.headers.get("Content-Length", "")
         if not truncate and declared.isdigit() and int(declared) > limit:
-            await response.aclose()
+            await reader.aclose()
             raise self._too_large(response, limit)
         parts: list[bytes] = []
         size = 0
         try:
-            async for part in response.aiter_bytes():
+            while (part := await reader.next()) is not None:
                 parts.append(part)
                 size += len(part)
                 if size > limit:
                     if not truncate:
                         raise self._too_large(response, limit)
                     break
+        except httpx.DecodingError as exc:
+            # The body does not match its Content-Encoding. An error answer keeps what could
+            # be read (its status says enough); a success answer is unusable.
+            if not truncate:
+                raise self.undecodable(response, exc) from None
         finally:
-            await response.aclose()
+            await reader.aclose()
         # What httpx's own aread() does once the bytes are in.
         response._content = b"".join(parts)[:limit]
+
+    @staticmethod
+    def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> UnexpectedResponseError:
+        """The error for a body that does not match its ``Content-Encoding``."""
+        return UnexpectedResponseError(
+            response.request.method,
+            str(response.request.url),
+            response.status_code,
+            f"the body cannot be decoded as its Content-Encoding says ({exc})",
+        )
 
     def _too_large(self, response: httpx.Response, limit: int) -> UnexpectedResponseError:
         return UnexpectedResponseError(
@@ -563,12 +632,13 @@ class HTTPCore:
         )
 
     def _status_error(self, method: str, response: httpx.Response) -> APIClientError:
-        body = response.content
+        # What the error keeps is a copy without secrets: the server may echo them back.
+        body = self.redact_bytes(response.content)
         request = self._detached(response.request)
         headers = [
-            (k, v)
+            (k, self.redact(v))
             for k, v in response.headers.items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            if k.lower() not in _DROPPED_ERROR_HEADERS
         ]
         detached = httpx.Response(
             response.status_code, headers=headers, content=body, request=request
@@ -586,6 +656,67 @@ class HTTPCore:
         )
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         return cls(text, request=detached, request_sent=sent)
+
+
+class BodyReader:
+    """The body of a streamed response, chunk by chunk, decoded as its Content-Encoding says.
+
+    Unlike ``response.aiter_bytes()``, it can stop at any point (a size limit, a deadline, a
+    body that does not decode, a consumer that has had enough) and leave no suspended async
+    generator of httpx/httpcore behind: :meth:`aclose` closes the response, then runs the raw
+    iterator to its end (the closed connection ends it at once). trio would otherwise warn
+    (``ResourceWarning``) when those generators are garbage-collected.
+    """
+
+    #: Most chunks run through after closing (what the parser had buffered already).
+    _DRAIN_LIMIT: Final = 64
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._content: bytes | None = None
+        self._raw: Any = None
+        if hasattr(response, "_content"):
+            self._content = response.content  # read already (a mock transport's answer)
+        else:
+            self._raw = response.aiter_raw()
+        decoder = getattr(response, "_get_content_decoder", None)
+        self._decoder: Any = decoder() if callable(decoder) else None
+        self._flushed = False
+
+    async def next(self) -> bytes | None:
+        """The next non-empty chunk of the decoded body, or None at its end.
+
+        Raises :class:`httpx.DecodingError` for a body that does not match its encoding.
+        """
+        if self._content is not None:
+            chunk, self._content = self._content, b""
+            return chunk or None
+        if self._raw is None:
+            return None
+        while True:
+            try:
+                raw = await self._raw.__anext__()
+            except StopAsyncIteration:
+                if self._flushed or self._decoder is None:
+                    return None
+                self._flushed = True
+                tail: bytes = self._decoder.flush()
+                return tail or None
+            decoded: bytes = raw if self._decoder is None else self._decoder.decode(raw)
+            if decoded:
+                return decoded
+
+    async def aclose(self) -> None:
+        """Close the response; leave nothing suspended (idempotent)."""
+        raw, self._raw = self._raw, None
+        await self.response.aclose()
+        if raw is None:
+            return
+        for _ in range(self._DRAIN_LIMIT):
+            try:
+                await raw.__anext__()
+            except Exception:  # StopAsyncIteration, or the closed connection's error: the end
+                return
 
 
 @dataclass
