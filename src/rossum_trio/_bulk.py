@@ -32,13 +32,14 @@ from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
+import msgspec
 import trio
 
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._files import FileSpec, check_file_specs, file_problem, read_file
 from rossum_trio._http import RequestStats, counting_requests
 from rossum_trio._methods_annotations import FAILED_STATUSES, IMPORTING_STATUSES
-from rossum_trio._params import validate_id, validate_non_negative
+from rossum_trio._params import chunked, validate_id, validate_non_negative
 from rossum_trio.errors import (
     AnnotationImportFailedError,
     APIClientError,
@@ -52,7 +53,7 @@ from rossum_trio.errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from rossum_trio.models import Annotation, Document, Task
+from rossum_trio.models import Annotation, Task
 
 if TYPE_CHECKING:
     from rossum_trio._methods_bulk import BulkMethods
@@ -66,6 +67,13 @@ ResultCallback = Callable[["BulkUploadResult"], Any]
 
 #: Rounds an annotation may be missing from the poll answers before its file fails.
 MISSING_ROUNDS: Final = 3
+#: Poll rounds in a row that may fail (after the client's own retries) before the run stops
+#: waiting: the files keep their annotation ids and say that the import was not confirmed.
+MAX_POLL_FAILURES: Final = 8
+#: Shortest pause after a failed poll round or reconciliation attempt (seconds).
+MIN_FAILURE_PAUSE_S: Final = 1.0
+#: Attempts at looking up uploads whose answer was lost.
+RECONCILE_ATTEMPTS: Final = 3
 #: How far before the run's start an upload found on the server may have arrived (clock skew).
 RECONCILE_MARGIN_S: Final = 300.0
 
@@ -190,6 +198,7 @@ class BulkUpload:
         self._uploaded = 0
         self._imported = 0
         self._over = False
+        self._poll_error: RossumError | None = None
 
     # -- the context manager and the iterator ----------------------------------------------------
 
@@ -269,6 +278,11 @@ class BulkUpload:
                 result.error = result.error or self.error or RossumError("the run was stopped")
                 self._emit(result)
             elif result.status == FileStatus.UPLOADED:
+                if result.error is None and self._poll_error is not None:
+                    result.error = RossumError(
+                        "the import was not confirmed: waiting for it failed "
+                        f"({self._poll_error}); the annotations are on the server"
+                    )
                 result.error = result.error or RossumError(
                     "the run ended before the import finished (annotations are on the server)"
                 )
@@ -345,7 +359,12 @@ class BulkUpload:
         self._uploaded += 1
         self._progress("uploaded", self._uploaded)
         for annotation_id in ids:
-            self._send_ids.send_nowait(annotation_id)
+            try:
+                self._send_ids.send_nowait(annotation_id)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                # Waiting has stopped (no permission to poll, or polling gave up): the file
+                # stays UPLOADED with its ids, and _finish says why.
+                return
 
     def _fail(self, result: BulkUploadResult, error: Exception) -> None:
         result.status, result.error = FileStatus.FAILED, error
@@ -365,7 +384,7 @@ class BulkUpload:
             return
         await trio.sleep(self._sleep_s)  # let uploads still being processed land
         try:
-            found = await self._find_on_server()
+            found = await self._find_on_server_retrying()
         except RossumError as exc:
             for index in unknown:
                 result = self.results[index]
@@ -389,21 +408,45 @@ class BulkUpload:
             if self.results[index].status == FileStatus.UNKNOWN:
                 self._emit(self.results[index])
 
+    async def _find_on_server_retrying(self) -> dict[str, list[int]]:
+        """:meth:`_find_on_server`, tried again after transient failures."""
+        for attempt in range(1, RECONCILE_ATTEMPTS + 1):
+            try:
+                return await self._find_on_server()
+            except (AuthenticationError, PermissionDeniedError):
+                raise
+            except RossumError:
+                if attempt == RECONCILE_ATTEMPTS:
+                    raise
+                await trio.sleep(max(self._sleep_s, MIN_FAILURE_PAUSE_S) * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def _find_on_server(self) -> dict[str, list[int]]:
         """Annotations in the queue that arrived since the run began and no file claims,
-        by the file name of their document (oldest first)."""
+        by the file name of their document (oldest first).
+
+        Read as raw items (a custom ``deserializer=`` may not keep ids or documents)."""
         claimed = {i for r in self.results for i in r.annotation_ids}
         since = self._started_at - datetime.timedelta(seconds=RECONCILE_MARGIN_S)
-        listing = self._client.list_annotations(
+        listing = self._client._list(
+            dict,
+            ["id"],
+            url="annotations",
             sideloads=["documents"],
             queue=self._queue_id,
             arrived_at_after=since.isoformat().replace("+00:00", "Z"),
         )
         found: dict[str, list[int]] = {}
-        async for annotation in listing:
-            document = annotation.document
-            if isinstance(document, Document) and annotation.id not in claimed:
-                found.setdefault(document.original_file_name, []).append(annotation.id)  # type: ignore[arg-type]
+        async for item in listing:
+            annotation_id, document = item.get("id"), item.get("document")
+            if (
+                isinstance(annotation_id, int)
+                and not isinstance(annotation_id, bool)
+                and annotation_id not in claimed
+                and isinstance(document, dict)
+                and isinstance(document.get("original_file_name"), str)
+            ):
+                found.setdefault(document["original_file_name"], []).append(annotation_id)
         return found
 
     # -- waiting for imports ---------------------------------------------------------------------
@@ -432,14 +475,19 @@ class BulkUpload:
                         closed = True
                     continue
                 try:
-                    seen = await self._client._annotations_by_id(pending)
+                    seen = await annotations_by_id(self._client, pending)
                     failures = 0
                 except (AuthenticationError, PermissionDeniedError) as exc:
                     self._stop(exc)
+                    self._poll_error = exc
                     return  # files stay UPLOADED: _finish reports them with their ids
-                except RossumError:
+                except RossumError as exc:
                     failures += 1  # transient: the next round tries again
-                    await trio.sleep(self._sleep_s * min(2**failures, 16))
+                    if failures >= MAX_POLL_FAILURES:
+                        self._poll_error = exc
+                        return  # files stay UPLOADED: _finish reports them with their ids
+                    pause = max(self._sleep_s, MIN_FAILURE_PAUSE_S) * 2 ** min(failures - 1, 4)
+                    await trio.sleep(pause)
                     continue
                 pending = self._take_round(pending, seen, missing)
                 if pending:
@@ -486,3 +534,31 @@ class BulkUpload:
                     result.status = FileStatus.IMPORTED
                     self._emit(result)
         return still
+
+
+async def annotations_by_id(client: BulkMethods, ids: Sequence[int]) -> dict[int, Annotation]:
+    """These annotations as they are now, by id (those the API returns).
+
+    One ``GET /annotations?id=...`` per 100 ids, concurrently. Items are read raw and decoded
+    here, so a custom ``deserializer=`` (which may return anything) cannot break the wait.
+    """
+    chunks = chunked(ids)
+    found: list[list[Annotation]] = [[] for _ in chunks]
+
+    async def fetch(index: int, chunk: Sequence[int]) -> None:
+        listing = client._list(dict, url="annotations", id=",".join(map(str, chunk)))
+        found[index] = [_annotation(item) async for item in listing]
+
+    async with open_nursery() as nursery:
+        for index, chunk in enumerate(chunks):
+            nursery.start_soon(fetch, index, chunk)
+    return {a.id: a for part in found for a in part if a.id is not None}
+
+
+def _annotation(item: Any) -> Annotation:
+    try:
+        return msgspec.convert(item, Annotation)
+    except msgspec.ValidationError as exc:
+        raise UnexpectedResponseError(
+            "GET", "annotations", 200, f"an annotation of the list is not one ({exc})"
+        ) from None
