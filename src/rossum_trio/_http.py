@@ -318,7 +318,15 @@ class HTTPCore:
                         "GET", url, 200, "the answer links to a path with '.' or '..' segments"
                     )
                 raise ValueError(f"url must not contain '.' or '..' segments, got {url!r}")
-            return f"{self.base_url}/{url.lstrip('/')}"
+            joined = f"{self.base_url}/{url.lstrip('/')}"
+            if link:
+                try:
+                    httpx.URL(joined)
+                except (httpx.InvalidURL, ValueError):
+                    raise UnexpectedResponseError(
+                        "GET", repr(url), 200, "the answer links to an invalid URL"
+                    ) from None
+            return joined
         try:
             target = httpx.URL(url)
         except (httpx.InvalidURL, ValueError):
