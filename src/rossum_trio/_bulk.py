@@ -72,8 +72,11 @@ MISSING_ROUNDS: Final = 3
 MAX_POLL_FAILURES: Final = 8
 #: Shortest pause after a failed poll round or reconciliation attempt (seconds).
 MIN_FAILURE_PAUSE_S: Final = 1.0
-#: Attempts at looking up uploads whose answer was lost.
+#: Attempts at looking up uploads whose answer was lost (per round).
 RECONCILE_ATTEMPTS: Final = 3
+#: Rounds of "look up the lost uploads, send again those not on the server" (the last round
+#: only looks up).
+RECONCILE_ROUNDS: Final = 3
 #: How far before the run's start an upload found on the server may have arrived (clock skew).
 RECONCILE_MARGIN_S: Final = 300.0
 
@@ -377,36 +380,36 @@ class BulkUpload:
     # -- unknown outcomes ------------------------------------------------------------------------
 
     async def _reconcile_unknown(self) -> None:
-        """Look up on the server the uploads whose answer was lost; send again what is not
-        there (once); what stays unknown is reported so."""
-        unknown = [i for i, r in enumerate(self.results) if r.status == FileStatus.UNKNOWN]
-        if not unknown:
-            return
-        await trio.sleep(self._sleep_s)  # let uploads still being processed land
-        try:
-            found = await self._find_on_server_retrying()
-        except RossumError as exc:
+        """Look up on the server the uploads whose answer was lost, and send again the ones
+        that are not there, up to :data:`RECONCILE_ROUNDS` rounds: every sending is preceded
+        by a lookup, so nothing lands twice. What stays unknown is reported so."""
+        for round_number in range(1, RECONCILE_ROUNDS + 1):
+            unknown = [i for i, r in enumerate(self.results) if r.status == FileStatus.UNKNOWN]
+            if not unknown:
+                return
+            await trio.sleep(self._sleep_s)  # let uploads still being processed land
+            try:
+                found = await self._find_on_server_retrying()
+            except RossumError as exc:
+                for index in unknown:
+                    result = self.results[index]
+                    result.error = RossumError(
+                        f"{result.error} (and looking it up on the server failed: {exc})"
+                    )
+                    self._emit(result)
+                return
+            again = []
             for index in unknown:
-                result = self.results[index]
-                result.error = RossumError(
-                    f"{result.error} (and looking it up on the server failed: {exc})"
-                )
-                self._emit(result)
-            return
-        again = []
-        for index in unknown:
-            candidates = found.get(self.results[index].filename)
-            if candidates:
-                self._uploaded_ok(index, [candidates.pop(0)])
-            elif self.error is None:
-                again.append(index)
-            else:
-                self._emit(self.results[index])
-        for index in again:
-            self.results[index].status = FileStatus.PENDING
-            await self._send_file(index)
-            if self.results[index].status == FileStatus.UNKNOWN:
-                self._emit(self.results[index])
+                candidates = found.get(self.results[index].filename)
+                if candidates:
+                    self._uploaded_ok(index, [candidates.pop(0)])
+                elif self.error is None and round_number < RECONCILE_ROUNDS:
+                    again.append(index)
+                else:
+                    self._emit(self.results[index])  # final: unknown
+            for index in again:
+                self.results[index].status = FileStatus.PENDING
+                await self._send_file(index)  # lost again: the next round looks it up
 
     async def _find_on_server_retrying(self) -> dict[str, list[int]]:
         """:meth:`_find_on_server`, tried again after transient failures."""
