@@ -10,6 +10,8 @@ the in-flight cap held.
 from __future__ import annotations
 
 import gc
+import pathlib
+import threading
 import time
 from typing import Any
 
@@ -369,3 +371,32 @@ async def test_cancelled_at_any_point_no_slot_is_held(
 async def _drain(listing: Any) -> None:
     async for _ in listing:
         pass
+
+
+async def test_a_file_read_that_blocks_is_abandoned_on_cancel(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, figures: Figures
+) -> None:
+    """A read stuck in the kernel (a hung network share) does not hold up a cancel scope."""
+    import builtins
+
+    from rossum_trio import _files
+
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    release = threading.Event()
+
+    def stuck_open(*args: Any, **kwargs: Any) -> Any:
+        release.wait(30)
+        return builtins.open(*args, **kwargs)
+
+    monkeypatch.setattr(_files, "open", stuck_open, raising=False)
+    recorder_calls: list[Any] = []
+    async with make_client(lambda request: recorder_calls.append(request)) as client:
+        started = time.monotonic()
+        figures.add("calls_started")
+        with trio.move_on_after(0.5):
+            await client.upload_document(1, [(tmp_path / "a.pdf", "a.pdf")])
+        figures.add("calls_ended")
+        elapsed = time.monotonic() - started
+        release.set()
+        assert _held(figures, client) == 0
+    assert elapsed < 3 and recorder_calls == []
