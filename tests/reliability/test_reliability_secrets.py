@@ -308,3 +308,56 @@ def test_cli_against_a_server_that_echoes_credentials(
     assert code == 1
     assert server.requests, "the CLI never reached the server"
     _assert_clean(figures, [output, logs.getvalue()])
+
+
+async def _every_kind_of_error() -> list[BaseException]:
+    """One error of each kind the client raises, from a client holding both secrets."""
+    credentials = UserCredentials(USERNAME, PASSWORD)
+    scripted: dict[str, Any] = {
+        "400": httpx.Response(400, json={"detail": f"echo {TOKEN}"}),
+        "429": httpx.Response(429, headers={"Retry-After": "100000"}, json={}),
+        "500": httpx.Response(500, json={"detail": PASSWORD}),
+        "garbage": httpx.Response(200, content=b"<html>"),
+        "reset": httpx.ReadError("reset"),
+        "timeout": httpx.ReadTimeout("slow"),
+    }
+    errors: list[BaseException] = []
+    for case, outcome in scripted.items():
+
+        def answer(request: httpx.Request, outcome: Any = outcome) -> httpx.Response:
+            if request.url.path.endswith("/auth/login"):
+                return httpx.Response(200, json={"key": TOKEN})
+            if isinstance(outcome, Exception):
+                raise type(outcome)(str(outcome), request=request)
+            return outcome  # type: ignore[no-any-return]
+
+        async with make_client(answer, credentials=credentials, n_retries=1) as client:
+            try:
+                await client.retrieve_queue(1)
+            except RossumError as exc:
+                errors.append(exc)
+            else:
+                raise AssertionError(f"{case}: no error")
+    from rossum_trio.errors import AnnotationImportFailedError, PollingError, TaskFailedError
+
+    errors += [
+        TaskFailedError(4, "no pages", {"id": 4, "status": "failed"}),
+        AnnotationImportFailedError(5, {"id": 5}),
+        PollingError("missing"),
+    ]
+    return errors
+
+
+async def test_every_error_pickles_round_trip_without_secrets(figures: Figures) -> None:
+    """Errors cross process boundaries (multiprocessing, trio-parallel): they unpickle as the
+    same class with the same message and fields, and the pickle holds no secret."""
+    import pickle
+
+    for error in await _every_kind_of_error():
+        data = pickle.dumps(error)
+        _assert_clean(figures, [data.decode("latin-1")])
+        copy = pickle.loads(data)
+        assert type(copy) is type(error)
+        assert str(copy) == str(error)
+        for name in ("method", "url", "status_code", "request_sent", "retry_after", "task_id"):
+            assert getattr(copy, name, None) == getattr(error, name, None), name
