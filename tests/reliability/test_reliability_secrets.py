@@ -263,9 +263,11 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 def test_cli_with_an_unusable_token(
     token: str, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], figures: Figures
 ) -> None:
+    """Against a live server (so the request would really be attempted)."""
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
-    argv = ["bulk", str(tmp_path / "a.pdf"), "--base-url", BASE, "--queue", "1", "--token", token]
-    code, output = _cli(argv, capsys)
+    with serve_in_thread(RawServer(lambda request: respond(401, {"detail": "no"}))) as server:
+        argv = ["bulk", str(tmp_path / "a.pdf"), "--base-url", server.base_url, "--queue", "1"]
+        code, output = _cli([*argv, "--token", token, "--timeout", "20"], capsys)
     assert code == 1
     _assert_clean(figures, [output], (TOKEN, token))
 
