@@ -14,11 +14,11 @@ from rossum_trio._client import (
     AsyncRossumAPIClientWithDefaultDeserializer as AsyncRossumAPIClientWithDefaultDeserializer,
 )
 from rossum_trio._endpoints.exports import ExportFileFormats as ExportFileFormats
-from rossum_trio._http import RequestStats as RequestStats
 from rossum_trio._pagination import Listing as Listing
 from rossum_trio._params import parse_resource_id_from_url as parse_resource_id_from_url
 from rossum_trio._prefetch import prefetch as prefetch
 from rossum_trio._resources import Resource as Resource
+from rossum_trio._stats import RequestStats as RequestStats
 from rossum_trio._streams import ByteStream as ByteStream
 from rossum_trio._sync import SyncRossumAPIClient as SyncRossumAPIClient
 from rossum_trio._sync import (

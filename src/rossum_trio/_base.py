@@ -14,12 +14,7 @@ import httpx
 import msgspec
 import trio
 
-from rossum_trio._http import (
-    DEFAULT_RATE_LIMIT_MAX_WAIT_S,
-    HTTPCore,
-    RateLimit,
-    RequestStats,
-)
+from rossum_trio._http import DEFAULT_RATE_LIMIT_MAX_WAIT_S, HTTPCore, RateLimit
 from rossum_trio._lifecycle import AsyncClosing
 from rossum_trio._pagination import Page, PageIterator
 from rossum_trio._params import (
@@ -32,6 +27,7 @@ from rossum_trio._params import (
     validate_positive_int,
 )
 from rossum_trio._resources import NON_PAGINATED_RESOURCES
+from rossum_trio._stats import RequestStats
 from rossum_trio.dtos import Token, UserCredentials
 from rossum_trio.errors import UnexpectedResponseError
 from rossum_trio.models import Deserializer, ResponsePostProcessor, decoder_for
@@ -218,6 +214,16 @@ class ClientBase(AsyncClosing):
             return cast(T, self._deserializer(resource_of(model), data))
         except DECODE_ERRORS as exc:
             raise self._problem(response, exc) from None
+
+    def _from_answer(self, model: type[T], data: JsonDict, response: httpx.Response) -> T:
+        """:meth:`_from_dict` for data built from ``response`` (and sideloads): what does not
+        fit the model is an :class:`UnexpectedResponseError` about that answer."""
+        try:
+            return self._from_dict(model, data)
+        except DECODE_ERRORS as exc:
+            raise self._problem(response, exc) from None
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise self._problem(response, f"{type(exc).__name__}: {exc}") from None
 
     def _from_dict(self, model: type[T], data: JsonDict) -> T:
         if self._deserializer is None:

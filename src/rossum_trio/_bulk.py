@@ -34,13 +34,14 @@ from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
+import msgspec
 import trio
 
 from rossum_trio._annotation_rules import FAILED_STATUSES, IMPORTING_STATUSES
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._files import FileSpec, check_file_specs, file_problem, read_file
-from rossum_trio._http import RequestStats, counting_requests
-from rossum_trio._params import validate_id, validate_non_negative
+from rossum_trio._params import chunked, validate_id, validate_non_negative
+from rossum_trio._stats import RequestStats, counting_requests
 from rossum_trio.errors import (
     AnnotationImportFailedError,
     APIClientError,
@@ -54,7 +55,7 @@ from rossum_trio.errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from rossum_trio.models import Annotation, Document, Task
+from rossum_trio.models import Annotation, Task
 
 if TYPE_CHECKING:
     from rossum_trio._client import AsyncRossumAPIClient
@@ -68,6 +69,13 @@ ResultCallback = Callable[["BulkUploadResult"], Any]
 
 #: Rounds an annotation may be missing from the poll answers before its file fails.
 MISSING_ROUNDS: Final = 3
+#: Poll rounds in a row that may fail (after the client's own retries) before the run stops
+#: waiting: the files keep their annotation ids and say that the import was not confirmed.
+MAX_POLL_FAILURES: Final = 8
+#: Shortest pause after a failed poll round or reconciliation attempt (seconds).
+MIN_FAILURE_PAUSE_S: Final = 1.0
+#: Attempts at looking up uploads whose answer was lost (per round).
+RECONCILE_ATTEMPTS: Final = 3
 #: Rounds of "look up the lost answers, send again what is not on the server".
 RECONCILE_ROUNDS: Final = 3
 #: How far before the run's start an upload found on the server may have arrived (clock skew).
@@ -261,6 +269,7 @@ class BulkUpload:
         self._uploaded = 0
         self._imported = 0
         self._over = False
+        self._poll_error: RossumError | None = None
 
     # -- the context manager and the iterator ----------------------------------------------------
 
@@ -343,6 +352,11 @@ class BulkUpload:
                 result.error = result.error or self.error or RossumError("the run was stopped")
                 self._emit(result)
             elif result.status == FileStatus.UPLOADED:
+                if result.error is None and self._poll_error is not None:
+                    result.error = RossumError(
+                        "the import was not confirmed: waiting for it failed "
+                        f"({self._poll_error}); the annotations are on the server"
+                    )
                 result.error = result.error or RossumError(
                     "the run ended before the import finished (annotations are on the server)"
                 )
@@ -432,7 +446,12 @@ class BulkUpload:
         self._uploaded += 1
         self._progress("uploaded", self._uploaded)
         for annotation_id in ids:
-            self._send_ids.send_nowait(annotation_id)
+            try:
+                self._send_ids.send_nowait(annotation_id)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                # Waiting has stopped (no permission to poll, or polling gave up): the file
+                # stays UPLOADED with its ids, and _finish says why.
+                return
 
     def _fail(self, result: BulkUploadResult, error: Exception) -> None:
         result.status, result.error = FileStatus.FAILED, error
@@ -446,7 +465,8 @@ class BulkUpload:
 
     async def _reconcile_unknown(self, *, settle: bool) -> None:
         """Look up on the server the uploads whose answer was lost, and send again only what
-        is not there; up to RECONCILE_ROUNDS times. What stays unknown is reported so.
+        is not there; up to RECONCILE_ROUNDS times: every sending is preceded by a lookup, so
+        nothing lands twice. What stays unknown is reported so.
 
         ``settle``: first give uploads that may still be processing time to land."""
         for _ in range(RECONCILE_ROUNDS):
@@ -457,7 +477,7 @@ class BulkUpload:
                 await trio.sleep(self._sleep_s)
             settle = True  # from the second round on, the resent uploads may be landing
             try:
-                found = await self._find_on_server(unknown)
+                found = await self._find_on_server_retrying(unknown)
             except RossumError as exc:
                 for index in unknown:
                     result = self.results[index]
@@ -476,27 +496,49 @@ class BulkUpload:
             if result.status == FileStatus.UNKNOWN:
                 self._emit(result)
 
+    async def _find_on_server_retrying(self, unknown: Sequence[int]) -> dict[int, list[int]]:
+        """:meth:`_find_on_server`, tried again after transient failures."""
+        for attempt in range(1, RECONCILE_ATTEMPTS + 1):
+            try:
+                return await self._find_on_server(unknown)
+            except (AuthenticationError, PermissionDeniedError):
+                raise
+            except RossumError:
+                if attempt == RECONCILE_ATTEMPTS:
+                    raise
+                await trio.sleep(max(self._sleep_s, MIN_FAILURE_PAUSE_S) * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def _find_on_server(self, unknown: Sequence[int]) -> dict[int, list[int]]:
         """For these files, the annotation ids of their upload if it is on the server.
 
         An upload is a document in the queue that arrived since the run began (less a margin
         for clock skew), has the file's name and its bytes, and that no file of the run
-        claims. One listing of the queue's recent annotations (documents sideloaded), and one
+        claims. One listing of the queue's recent annotations (documents sideloaded; read as
+        raw items: a custom ``deserializer=`` may keep neither ids nor documents), and one
         download per candidate to compare the bytes.
         """
         claimed = {i for r in self.results for i in r.annotation_ids}
         since = self.started_at - datetime.timedelta(seconds=RECONCILE_MARGIN_S)
-        listing = self._client.list_annotations(
+        listing = self._client._list(
+            dict,
+            url="annotations",
             sideloads=["documents"],
             queue=self._queue_id,
             arrived_at_after=since.isoformat().replace("+00:00", "Z"),
         )
         documents: dict[int, tuple[str, list[int]]] = {}  # id -> (file name, annotation ids)
-        async for annotation in listing:
-            document = annotation.document
-            if isinstance(document, Document) and annotation.id is not None:
-                entry = documents.setdefault(document.id, (document.original_file_name, []))
-                entry[1].append(annotation.id)
+        async for item in listing:
+            annotation_id, document = item.get("id"), item.get("document")
+            if (
+                isinstance(annotation_id, int)
+                and not isinstance(annotation_id, bool)
+                and isinstance(document, dict)
+                and isinstance(document.get("id"), int)
+                and isinstance(document.get("original_file_name"), str)
+            ):
+                name = document["original_file_name"]
+                documents.setdefault(document["id"], (name, []))[1].append(annotation_id)
         found: dict[int, list[int]] = {}
         taken: set[int] = set()
         for index in unknown:
@@ -541,14 +583,19 @@ class BulkUpload:
                         closed = True
                     continue
                 try:
-                    seen = await self._client._annotations_by_id(pending)
+                    seen = await annotations_by_id(self._client, pending)
                     failures = 0
                 except (AuthenticationError, PermissionDeniedError) as exc:
                     self._stop(exc)
+                    self._poll_error = exc
                     return  # files stay UPLOADED: _finish reports them with their ids
-                except RossumError:
+                except RossumError as exc:
                     failures += 1  # transient: the next round tries again
-                    await trio.sleep(self._sleep_s * min(2**failures, 16))
+                    if failures >= MAX_POLL_FAILURES:
+                        self._poll_error = exc
+                        return  # files stay UPLOADED: _finish reports them with their ids
+                    pause = max(self._sleep_s, MIN_FAILURE_PAUSE_S) * 2 ** min(failures - 1, 4)
+                    await trio.sleep(pause)
                     continue
                 pending = self._take_round(pending, seen, missing)
                 if pending:
@@ -595,3 +642,39 @@ class BulkUpload:
                     result.status = FileStatus.IMPORTED
                     self._emit(result)
         return still
+
+
+async def annotations_by_id(
+    client: AsyncRossumAPIClient, ids: Sequence[int]
+) -> dict[int, Annotation]:
+    """These annotations as they are now, by id (those the API returns).
+
+    One ``GET /annotations?id=...`` per 100 ids, concurrently. Decoded straight into
+    :class:`Annotation` (with a custom ``deserializer=``, which may return anything, the items
+    are read raw and converted here, so it cannot break the wait).
+    """
+    chunks = chunked(ids)
+    found: list[list[Annotation]] = [[] for _ in chunks]
+    raw = client._deserializer is not None
+
+    async def fetch(index: int, chunk: Sequence[int]) -> None:
+        wanted = ",".join(map(str, chunk))
+        if raw:
+            listing = client._list(dict, url="annotations", id=wanted)
+            found[index] = [_annotation(item) async for item in listing]
+        else:
+            found[index] = [a async for a in client._list(Annotation, id=wanted)]
+
+    async with open_nursery() as nursery:
+        for index, chunk in enumerate(chunks):
+            nursery.start_soon(fetch, index, chunk)
+    return {a.id: a for part in found for a in part if a.id is not None}
+
+
+def _annotation(item: Any) -> Annotation:
+    try:
+        return msgspec.convert(item, Annotation)
+    except msgspec.ValidationError as exc:
+        raise UnexpectedResponseError(
+            "GET", "annotations", 200, f"an annotation of the list is not one ({exc})"
+        ) from None

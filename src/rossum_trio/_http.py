@@ -16,11 +16,11 @@ One routine does, for every request (listings, uploads, streams, login alike):
 
 from __future__ import annotations
 
-import contextvars
+import json
 import logging
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -29,9 +29,11 @@ import msgspec
 import stamina
 import trio
 
+from rossum_trio._bodies import BodyReader
 from rossum_trio._concurrency import check_under_trio
 from rossum_trio._pacer import Pacer
 from rossum_trio._params import RETRIED_STATUS_CODES, parse_retry_after, validate_base_url
+from rossum_trio._stats import COUNTERS, RequestStats
 from rossum_trio.dtos import Token, UserCredentials, check_token, validate_credentials
 from rossum_trio.errors import (
     APIClientError,
@@ -76,37 +78,10 @@ ResponsePostProcessor = Callable[[httpx.Response], Any]
 
 _LOGIN_KEY_DECODER: Final = msgspec.json.Decoder(dict[str, Any])
 _SECRET_HEADERS: Final = frozenset({"authorization", "cookie", "proxy-authorization"})
-
-
-@dataclass
-class RequestStats:
-    """What a client (or one bulk run) has cost: requests sent and 429s waited out.
-
-    ``requests`` counts every HTTP exchange sent (retries, re-logins and refused ones
-    included); ``rate_limited`` the 429 answers among them; ``paused_s`` the seconds the client
-    was paused by them.
-    """
-
-    requests: int = 0
-    rate_limited: int = 0
-    paused_s: float = 0.0
-
-
-_COUNTERS: contextvars.ContextVar[tuple[RequestStats, ...]] = contextvars.ContextVar(
-    "rossum_trio_counters", default=()
+#: Response headers an error does not keep (the body it keeps is decoded; cookies are secrets).
+_DROPPED_ERROR_HEADERS: Final = frozenset(
+    {"content-encoding", "content-length", "transfer-encoding", "set-cookie"}
 )
-
-
-@contextmanager
-def counting_requests(stats: RequestStats | None = None) -> Iterator[RequestStats]:
-    """Count the requests sent by this task and the tasks it starts, inside the block
-    (into ``stats``, or a new :class:`RequestStats`)."""
-    stats = RequestStats() if stats is None else stats
-    reset = _COUNTERS.set((*_COUNTERS.get(), stats))
-    try:
-        yield stats
-    finally:
-        _COUNTERS.reset(reset)
 
 
 def was_not_sent(exc: BaseException) -> bool:
@@ -117,6 +92,18 @@ def was_not_sent(exc: BaseException) -> bool:
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     default = {"http": 80, "https": 443}.get(url.scheme)
     return (url.scheme, url.host, url.port or default)
+
+
+def _origin_text(origin: tuple[str, str, int | None]) -> str:
+    scheme, host, port = origin
+    return f"{scheme}://{host}:{port}" if port is not None else f"{scheme}://{host}"
+
+
+def _without_userinfo(url: str, parsed: httpx.URL | None) -> str:
+    """``url`` for a message: a user name or password in it is not shown."""
+    if parsed is None:
+        return "(an invalid URL)"
+    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else url
 
 
 class HTTPCore:
@@ -189,17 +176,32 @@ class HTTPCore:
 
     # -- secrets ---------------------------------------------------------------------------------
 
-    def redact(self, text: str) -> str:
-        """``text`` with every secret this client knows replaced by ``***``."""
+    def _secrets(self) -> list[str]:
+        """The secrets this client knows, as written and as JSON or a form would encode them."""
         secrets = [self.token]
         if isinstance(self.credentials, UserCredentials):
             secrets.append(self.credentials.password)
         elif isinstance(self.credentials, Token):
             secrets.append(self.credentials.token)
+        forms: set[str] = set()
         for secret in secrets:
             if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
+                forms.update(
+                    (secret, json.dumps(secret)[1:-1], urllib.parse.quote_plus(secret, safe=""))
+                )
+        return sorted(forms, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret this client knows replaced by ``***``."""
+        for secret in self._secrets():
+            text = text.replace(secret, "***")
         return text
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        """``data`` with every secret this client knows replaced by ``***``."""
+        for secret in self._secrets():
+            data = data.replace(secret.encode(), b"***")
+        return data
 
     @staticmethod
     def _detached(request: httpx.Request) -> httpx.Request:
@@ -217,25 +219,47 @@ class HTTPCore:
         :class:`UnexpectedResponseError` when it came from an answer (``link=True``).
         """
         if not isinstance(url, str) or not url:
+            if link:
+                raise UnexpectedResponseError("GET", repr(url), 200, "the answer links to no URL")
             raise ValueError(f"url must be a non-empty string, got {url!r}")
         if not url.startswith(("http://", "https://")):
             segments = url.split("?", 1)[0].split("/")
             if any(s in (".", "..") for s in segments):
+                if link:
+                    raise UnexpectedResponseError(
+                        "GET", url, 200, "the answer links to a path with '.' or '..' segments"
+                    )
                 raise ValueError(f"url must not contain '.' or '..' segments, got {url!r}")
-            return f"{self.base_url}/{url.lstrip('/')}"
+            joined = f"{self.base_url}/{url.lstrip('/')}"
+            if link:
+                try:
+                    httpx.URL(joined)
+                except (httpx.InvalidURL, ValueError):
+                    raise UnexpectedResponseError(
+                        "GET", repr(url), 200, "the answer links to an invalid URL"
+                    ) from None
+            return joined
         try:
             target = httpx.URL(url)
         except (httpx.InvalidURL, ValueError):
             target = None
         if target is None or _origin(target) != self._origin:
-            host = target.host if target is not None else "an invalid URL"
-            problem = (
-                f"refusing to send credentials to {host!r}: only {self._origin[1]!r} "
-                f"({self._origin[0]}, port {self._origin[2]}) is this client's API"
-            )
+            where = "an invalid URL" if target is None else _origin_text(_origin(target))
+            home = _origin_text(self._origin)
             if link:
-                raise UnexpectedResponseError("GET", url, 200, f"a link to {problem}")
-            raise ValueError(problem)
+                raise UnexpectedResponseError(
+                    "GET",
+                    _without_userinfo(url, target),
+                    200,
+                    f"the answer links to {where}, not to this client's API ({home}): "
+                    "not followed (credentials are only sent to the origin of base_url)",
+                )
+            if target is None:
+                raise ValueError(f"url is not a valid URL (this client's API is {home})")
+            raise ValueError(
+                f"refusing to send credentials to {target.host!r} ({where}): only {home} is "
+                "this client's API (the origin of base_url)"
+            )
         return url
 
     # -- authentication --------------------------------------------------------------------------
@@ -412,7 +436,7 @@ class HTTPCore:
         if throttle.since is None:
             throttle.since = now
         pause = 1.0 if retry_after is None else retry_after
-        for stats in (self.stats, *_COUNTERS.get()):
+        for stats in (self.stats, *COUNTERS.get()):
             stats.rate_limited += 1
         if now - throttle.since + pause > self.rate_limit_max_wait_s:
             # Not waited out: the client is not paused for it (other calls go on).
@@ -425,7 +449,7 @@ class HTTPCore:
         before = self.pacer.paused_for
         self.pacer.on_throttled(retry_after)
         extended = self.pacer.paused_for - before
-        for stats in (self.stats, *_COUNTERS.get()):
+        for stats in (self.stats, *COUNTERS.get()):
             stats.paused_s += max(0.0, extended)
         logger.info("429 from %s: pausing the client %.1f s", response.request.url, pause)
 
@@ -457,7 +481,7 @@ class HTTPCore:
             ) from None
         async with self.limiter:
             await self.pacer.wait_turn()
-            for stats in (self.stats, *_COUNTERS.get()):
+            for stats in (self.stats, *COUNTERS.get()):
                 stats.requests += 1
             with trio.move_on_after(self.total_timeout) as deadline:
                 try:
@@ -490,24 +514,40 @@ class HTTPCore:
         Beyond the limit the rest is left unread and the answer is refused
         (:class:`UnexpectedResponseError`), or with ``truncate`` cut short (error answers).
         """
+        reader = BodyReader(response)
         declared = response.headers.get("Content-Length", "")
         if not truncate and declared.isdigit() and int(declared) > limit:
-            await response.aclose()
+            await reader.aclose()
             raise self._too_large(response, limit)
         parts: list[bytes] = []
         size = 0
         try:
-            async for part in response.aiter_bytes():
+            while (part := await reader.next()) is not None:
                 parts.append(part)
                 size += len(part)
                 if size > limit:
                     if not truncate:
                         raise self._too_large(response, limit)
                     break
+        except httpx.DecodingError as exc:
+            # The body does not match its Content-Encoding. An error answer keeps what could
+            # be read (its status says enough); a success answer is unusable.
+            if not truncate:
+                raise self.undecodable(response, exc) from None
         finally:
-            await response.aclose()
+            await reader.aclose()
         # What httpx's own aread() does once the bytes are in.
         response._content = b"".join(parts)[:limit]
+
+    @staticmethod
+    def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> UnexpectedResponseError:
+        """The error for a body that does not match its ``Content-Encoding``."""
+        return UnexpectedResponseError(
+            response.request.method,
+            str(response.request.url),
+            response.status_code,
+            f"the body cannot be decoded as its Content-Encoding says ({exc})",
+        )
 
     def _too_large(self, response: httpx.Response, limit: int) -> UnexpectedResponseError:
         return UnexpectedResponseError(
@@ -518,12 +558,13 @@ class HTTPCore:
         )
 
     def _status_error(self, method: str, response: httpx.Response) -> APIClientError:
-        body = response.content
+        # What the error keeps is a copy without secrets: the server may echo them back.
+        body = self.redact_bytes(response.content)
         request = self._detached(response.request)
         headers = [
-            (k, v)
+            (k, self.redact(v))
             for k, v in response.headers.items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            if k.lower() not in _DROPPED_ERROR_HEADERS
         ]
         detached = httpx.Response(
             response.status_code, headers=headers, content=body, request=request

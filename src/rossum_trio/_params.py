@@ -195,10 +195,16 @@ def validate_base_url(base_url: object) -> httpx.URL:
             "base_url must not contain a username or password (they would leak into logs); "
             "pass them as credentials=UserCredentials(...)"
         )
+    # Messages show the URL without its query and fragment: they may hold a secret.
+    shown = url.copy_with(query=None, fragment=None)
     if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {url}")
+        raise ValueError(f"base_url must be an http(s) URL with a host {example}, got {shown}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ValueError(f"base_url has no valid port (1 to 65535), got {shown}")
     if url.query or url.fragment:
-        raise ValueError(f"base_url must not have a query or fragment, got {url}")
+        raise ValueError(
+            f"base_url must not have a query or fragment {example}, got {shown} with one"
+        )
     if not url.path.rstrip("/").endswith("/api/v1"):
-        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {url}")
+        raise ValueError(f"base_url must end with /api/v1 (the API root) {example}, got {shown}")
     return url

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
+import trio
 
+from rossum_trio._bodies import BodyReader
 from rossum_trio._http import HTTPCore
+from rossum_trio.errors import APITimeoutError
 
 
 class ByteStream:
@@ -19,7 +21,10 @@ class ByteStream:
     :class:`~rossum_trio.errors.APIConnectionError`) instead of replaying bytes already
     handed out. The stream takes a slot of the client's in-flight cap only while it waits for
     bytes: between chunks (while you work on one) it holds none, so other calls of the client
-    go on, and a stream dropped without closing keeps no slot.
+    go on, and a stream dropped without closing keeps no slot. The time spent waiting for the
+    body is bounded as a whole by the client's total timeout (``timeout=``; the time you spend
+    between chunks does not count): a server that trickles bytes cannot keep it open forever
+    (:class:`~rossum_trio.errors.APITimeoutError`).
 
     Use it with ``async with`` (or call :meth:`aclose`) when you may stop early; a stream read
     to its end closes itself::
@@ -34,9 +39,10 @@ class ByteStream:
         self._method = method
         self._url = url
         self._request = request
-        self._response: httpx.Response | None = None
-        self._chunks: AsyncIterator[bytes] | None = None
+        self._reader: BodyReader | None = None
         self._closed = False
+        #: Seconds this body may still spend waiting for bytes (the client's total timeout).
+        self._budget = http.total_timeout
 
     def __aiter__(self) -> Self:
         return self
@@ -44,30 +50,42 @@ class ByteStream:
     async def __anext__(self) -> bytes:
         if self._closed:
             raise StopAsyncIteration
-        if self._chunks is None:
+        if self._reader is None:
             await self._open()
-        assert self._chunks is not None
-        assert self._response is not None
-        request = self._response.request
+        reader = self._reader
+        assert reader is not None
+        request = reader.response.request
         try:
             async with self._http.limiter:
-                chunk = await self._chunks.__anext__()
-        except StopAsyncIteration:
-            await self.aclose()
-            raise
+                with trio.move_on_after(self._budget) as deadline:
+                    started = trio.current_time()
+                    chunk = await reader.next()
+                self._budget -= trio.current_time() - started
         except httpx.TransportError as exc:
             await self.aclose()
             raise self._http.map_transport_error(exc, request) from exc
+        except httpx.DecodingError as exc:
+            await self.aclose()
+            raise self._http.undecodable(reader.response, exc) from None
         except BaseException:
             await self.aclose()
             raise
+        if deadline.cancelled_caught:
+            await self.aclose()
+            raise APITimeoutError(
+                f"[{request.method}] {request.url} - the body did not arrive within "
+                f"{self._http.total_timeout:g} s (timeout=)",
+                request=self._http._detached(request),
+                request_sent=True,
+            )
+        if chunk is None:
+            await self.aclose()
+            raise StopAsyncIteration
         return chunk
 
     async def _open(self) -> None:
-        self._response = await self._http.send(
-            self._method, self._url, stream=True, **self._request
-        )
-        self._chunks = self._response.aiter_bytes()
+        response = await self._http.send(self._method, self._url, stream=True, **self._request)
+        self._reader = BodyReader(response)
 
     async def read_all(self) -> bytes:
         """The whole remaining body at once (then the stream is closed)."""
@@ -79,12 +97,9 @@ class ByteStream:
         if self._closed:
             return
         self._closed = True
-        chunks, response = self._chunks, self._response
-        self._chunks = self._response = None
-        if chunks is not None and hasattr(chunks, "aclose"):
-            await chunks.aclose()
-        if response is not None:
-            await response.aclose()
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            await reader.aclose()
 
     async def __aenter__(self) -> Self:
         return self

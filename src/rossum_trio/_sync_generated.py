@@ -18,7 +18,8 @@ import trio
 from rossum_trio._bulk import BulkUploadResult, ProgressCallback, ResultCallback
 from rossum_trio._client import AsyncRossumAPIClient
 from rossum_trio._endpoints.exports import ExportFileFormats
-from rossum_trio._http import DEFAULT_RATE_LIMIT_MAX_WAIT_S, RateLimit, RequestStats
+from rossum_trio._http import DEFAULT_RATE_LIMIT_MAX_WAIT_S, RateLimit
+from rossum_trio._stats import RequestStats
 from rossum_trio._sync_base import (
     SYNC_CURSOR_POSITIONAL,
     SYNC_PAGINATED_POSITIONAL,

@@ -33,10 +33,13 @@ work::
     except httpx.HTTPStatusError as e:
         print(e.response.status_code)
 
-Messages never contain tokens or passwords.
+Messages never contain tokens or passwords. Every error pickles and unpickles (to another
+process, say) as the same class with the same message and fields.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import trio
@@ -112,8 +115,35 @@ class APIClientError(RossumError, httpx.HTTPStatusError):
     def __str__(self) -> str:
         return self._message()
 
-    def __reduce__(self) -> tuple[type[APIClientError], tuple[str, str, int, Exception | str]]:
-        return (type(self), (self.method, self.url, self.status_code, self.error))
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with the answer's status and headers (``retry_after`` survives), not its
+        # request (the client's copy holds no secret either way).
+        headers = [
+            (k, v)
+            for k, v in self.response.headers.multi_items()
+            if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")
+        ]
+        return (
+            _rebuild_client_error,
+            (type(self), self.method, self.url, self.status_code, self.error, headers),
+        )
+
+
+def _rebuild_client_error(
+    cls: type[APIClientError],
+    method: str,
+    url: str,
+    status_code: int,
+    error: Exception | str,
+    headers: list[tuple[str, str]],
+) -> APIClientError:
+    response = httpx.Response(
+        status_code,
+        headers=headers,
+        content=str(error).encode(),
+        request=httpx.Request(method, url),
+    )
+    return cls(method, url, status_code, error, response=response)
 
 
 class BadRequestError(APIClientError):
@@ -221,6 +251,11 @@ class UnexpectedResponseError(RossumError):
         self.method = method
         self.url = url
         self.status_code = status_code
+        #: What was wrong with the answer.
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.method, self.url, self.status_code, self.problem))
 
 
 class WaitTimeoutError(RossumError, trio.TooSlowError, TimeoutError):
@@ -244,6 +279,9 @@ class TaskFailedError(PollingError):
         self.detail = detail
         self.task = task
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.task_id, self.detail, self.task))
+
 
 class AnnotationImportFailedError(PollingError):
     """An annotation ended in ``failed_import``; ``annotation`` is the last one seen."""
@@ -252,3 +290,6 @@ class AnnotationImportFailedError(PollingError):
         super().__init__(f"annotation {annotation_id} failed to import (status failed_import)")
         self.annotation_id = annotation_id
         self.annotation = annotation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.annotation_id, self.annotation))

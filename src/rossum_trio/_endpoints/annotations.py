@@ -105,7 +105,7 @@ class AnnotationMethods(ClientBase):
         answer = await self._answer("GET", self._at("annotations/{}", annotation_id=annotation_id))
         data = answer.data
         await self._sideload(data, sideloads, sideload_query_params)
-        return self._from_dict(Annotation, data)
+        return self._from_answer(Annotation, data, answer.response)
 
     async def _sideload(
         self,
@@ -200,7 +200,7 @@ class AnnotationMethods(ClientBase):
             return annotation
         data: JsonDict = _DICT.decode(response.content)
         await self._sideload(data, sideloads)
-        return self._from_dict(Annotation, data)
+        return self._from_answer(Annotation, data, response)
 
     async def poll_annotation_until_imported(
         self, annotation_id: int, **poll_kwargs: Any

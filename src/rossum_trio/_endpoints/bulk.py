@@ -21,10 +21,10 @@ from rossum_trio._bulk import (
     BulkUploadResult,
     ProgressCallback,
     ResultCallback,
+    annotations_by_id,
 )
-from rossum_trio._concurrency import open_nursery
 from rossum_trio._endpoints.uploads import UploadMethods
-from rossum_trio._params import chunked, validate_id, validate_non_negative
+from rossum_trio._params import validate_id, validate_non_negative
 from rossum_trio.errors import PollingError
 from rossum_trio.models import Annotation
 
@@ -163,17 +163,5 @@ class BulkMethods(UploadMethods):
         return [done[validate_id(i, "annotation_ids")] for i in annotation_ids]
 
     async def _annotations_by_id(self, ids: Sequence[int]) -> dict[int, Annotation]:
-        """These annotations as they are now, by id (those the API returns).
-
-        One list request per 100 ids, concurrently."""
-        chunks = chunked(ids)
-        found: list[list[Annotation]] = [[] for _ in chunks]
-
-        async def fetch(index: int, chunk: Sequence[int]) -> None:
-            listing = self.list_annotations(id=",".join(map(str, chunk)))
-            found[index] = [a async for a in listing]
-
-        async with open_nursery() as nursery:
-            for index, chunk in enumerate(chunks):
-                nursery.start_soon(fetch, index, chunk)
-        return {a.id: a for part in found for a in part if a.id is not None}
+        """These annotations as they are now, by id (one request per 100 ids)."""
+        return await annotations_by_id(cast("AsyncRossumAPIClient", self), ids)

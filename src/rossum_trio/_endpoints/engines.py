@@ -7,6 +7,7 @@ from typing import Any
 
 from rossum_trio._base import ClientBase
 from rossum_trio._pagination import Listing
+from rossum_trio._params import validate_id
 from rossum_trio.models import Engine, EngineField, Queue
 from rossum_trio.types import Sideload
 
@@ -30,8 +31,9 @@ class EngineMethods(ClientBase):
         With ``engine_id=None`` the filter is sent empty (``engine=``), as the official client
         does, and the API answers with the fields of all engines.
         """
-        return self._list(EngineField, engine=engine_id)
+        engine = None if engine_id is None else validate_id(engine_id, "engine_id")
+        return self._list(EngineField, engine=engine)
 
     def retrieve_engine_queues(self, engine_id: int) -> Listing[Queue]:
         """Iterate the queues that use an engine (``GET /queues?engine={id}``)."""
-        return self._list(Queue, engine=engine_id)
+        return self._list(Queue, engine=validate_id(engine_id, "engine_id"))

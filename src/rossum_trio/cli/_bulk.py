@@ -27,7 +27,7 @@ import trio
 
 from rossum_trio._annotation_rules import FAILED_STATUSES
 from rossum_trio._bulk import BulkUpload, BulkUploadResult, FileStatus, _is_fatal
-from rossum_trio._http import RequestStats
+from rossum_trio._stats import RequestStats
 from rossum_trio.cli._checks import Output
 from rossum_trio.cli._connect import (
     FatalError,

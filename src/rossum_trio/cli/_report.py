@@ -25,7 +25,7 @@ from typing import Any, Final
 import msgspec
 
 from rossum_trio._bulk import BulkUploadResult
-from rossum_trio._http import RequestStats
+from rossum_trio._stats import RequestStats
 from rossum_trio.cli._checks import UsageError
 
 KIND: Final = "rossum-trio bulk report"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Final, TextIO
 
 from rossum_trio._bulk import BulkUploadResult, FileStatus, _is_fatal
-from rossum_trio._http import RequestStats
+from rossum_trio._stats import RequestStats
 
 #: Exit statuses of the command.
 EXIT_OK: Final = 0
