@@ -25,6 +25,20 @@ def _json_part(value: dict[str, Any]) -> tuple[str, bytes, str]:
     return ("", jsonlib.dumps(value).encode(), "application/json")
 
 
+def _upload_parts(
+    filename: str,
+    content: bytes,
+    values: dict[str, Any] | None,
+    metadata: dict[str, Any] | None,
+) -> list[tuple[str, tuple[str, bytes, str]]]:
+    parts = [("content", (filename, content, "application/octet-stream"))]
+    if values is not None:
+        parts.append(("values", _json_part(values)))
+    if metadata is not None:
+        parts.append(("metadata", _json_part(metadata)))
+    return parts
+
+
 def annotation_ids_of_import(answer: _Answer) -> list[int]:
     """The annotation ids named by a ``POST /queues/{id}/upload`` answer (one per file)."""
     try:
@@ -40,22 +54,6 @@ def annotation_ids_of_import(answer: _Answer) -> list[int]:
 class UploadMethods(AnnotationMethods):
     """Uploads and tasks (waiting for an import uses the annotation methods)."""
 
-    async def _post_file(
-        self,
-        url: str,
-        filename: str,
-        content: bytes,
-        values: dict[str, Any] | None,
-        metadata: dict[str, Any] | None,
-    ) -> _Answer:
-        """POST one file: the ``content`` part, and ``values``/``metadata`` as JSON parts."""
-        parts = [("content", (filename, content, "application/octet-stream"))]
-        if values is not None:
-            parts.append(("values", _json_part(values)))
-        if metadata is not None:
-            parts.append(("metadata", _json_part(metadata)))
-        return await self._answer("POST", url, files=parts)
-
     async def _read_and_post(
         self,
         url: str,
@@ -65,7 +63,9 @@ class UploadMethods(AnnotationMethods):
     ) -> _Answer:
         filepath, filename = spec
         content = await read_file(filepath)  # never blocks the event loop
-        return await self._post_file(url, filename, content, values, metadata)
+        return await self._answer(
+            "POST", url, files=_upload_parts(filename, content, values, metadata)
+        )
 
     async def _import_file(
         self,
@@ -79,10 +79,12 @@ class UploadMethods(AnnotationMethods):
 
         One request, never repeated once it may have reached the server.
         """
-        url = self._at("queues/{}/upload", queue_id=queue_id)
-        return annotation_ids_of_import(
-            await self._post_file(url, filename, content, values, metadata)
+        answer = await self._answer(
+            "POST",
+            self._at("queues/{}/upload", queue_id=queue_id),
+            files=_upload_parts(filename, content, values, metadata),
         )
+        return annotation_ids_of_import(answer)
 
     async def _for_each_file(
         self,
