@@ -23,9 +23,7 @@ Every file ends with a :class:`BulkUploadResult` whatever fails around it:
 from __future__ import annotations
 
 import datetime
-import hashlib
 import math
-import pathlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
@@ -34,13 +32,15 @@ from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
-import msgspec
 import trio
 
-from rossum_trio._annotation_rules import FAILED_STATUSES, IMPORTING_STATUSES
+from rossum_trio._annotation_rules import FAILED_STATUSES
+from rossum_trio._bulk_lookup import find_uploads
+from rossum_trio._bulk_wait import MISSING_ROUNDS as MISSING_ROUNDS
+from rossum_trio._bulk_wait import ImportRounds, annotations_by_id, lost_error
 from rossum_trio._concurrency import open_nursery
 from rossum_trio._files import FileSpec, check_file_specs, file_problem, read_file
-from rossum_trio._params import chunked, validate_id, validate_non_negative
+from rossum_trio._params import validate_id, validate_non_negative
 from rossum_trio._stats import RequestStats, counting_requests
 from rossum_trio.errors import (
     AnnotationImportFailedError,
@@ -49,7 +49,6 @@ from rossum_trio.errors import (
     AuthenticationError,
     NotFoundError,
     PermissionDeniedError,
-    PollingError,
     RateLimitedError,
     RossumError,
     ServerError,
@@ -67,8 +66,8 @@ ProgressCallback = Callable[[str, int, int], Any]
 #: Called with each file's result once it is final.
 ResultCallback = Callable[["BulkUploadResult"], Any]
 
-#: Rounds an annotation may be missing from the poll answers before its file fails.
-MISSING_ROUNDS: Final = 3
+# MISSING_ROUNDS (from _bulk_wait, the poll rule shared with wait_until_annotations_imported):
+# rounds an annotation may be missing from the poll answers before its file fails.
 #: Poll rounds in a row that may fail (after the client's own retries) before the run stops
 #: waiting: the files keep their annotation ids and say that the import was not confirmed.
 MAX_POLL_FAILURES: Final = 8
@@ -78,8 +77,6 @@ MIN_FAILURE_PAUSE_S: Final = 1.0
 RECONCILE_ATTEMPTS: Final = 3
 #: Rounds of "look up the lost answers, send again what is not on the server".
 RECONCILE_ROUNDS: Final = 3
-#: How far before the run's start an upload found on the server may have arrived (clock skew).
-RECONCILE_MARGIN_S: Final = 300.0
 
 
 class FileStatus(StrEnum):
@@ -180,22 +177,6 @@ def _as_utc(when: datetime.datetime | str) -> datetime.datetime:
     return when.astimezone(datetime.UTC)
 
 
-async def _sha256_of(path: str | pathlib.Path) -> str | None:
-    """The file's SHA-256, read in a worker thread; None if it cannot be read."""
-
-    def digest() -> str | None:
-        hasher = hashlib.sha256()
-        try:
-            with open(path, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    hasher.update(block)
-        except OSError:
-            return None
-        return hasher.hexdigest()
-
-    return await trio.to_thread.run_sync(digest, abandon_on_cancel=True)
-
-
 def _is_fatal(exc: BaseException) -> bool:
     """Errors that would fail every other file of the run as well."""
     if isinstance(exc, AuthenticationError | PermissionDeniedError | NotFoundError):
@@ -266,6 +247,7 @@ class BulkUpload:
         #: When the run began (UTC); uploads found on the server must have arrived after it.
         self.started_at = _as_utc(since) if since is not None else _utc_now()
         self._owners: dict[int, int] = {}  # annotation id -> file index
+        self._rounds = ImportRounds()
         self._uploaded = 0
         self._imported = 0
         self._over = False
@@ -497,10 +479,20 @@ class BulkUpload:
                 self._emit(result)
 
     async def _find_on_server_retrying(self, unknown: Sequence[int]) -> dict[int, list[int]]:
-        """:meth:`_find_on_server`, tried again after transient failures."""
+        """For these files, the annotation ids of their upload if it is on the server
+        (:func:`~rossum_trio._bulk_lookup.find_uploads`), tried again after transient failures.
+        """
         for attempt in range(1, RECONCILE_ATTEMPTS + 1):
+            claimed = {i for r in self.results for i in r.annotation_ids}
             try:
-                return await self._find_on_server(unknown)
+                return await find_uploads(
+                    self._client,
+                    self._queue_id,
+                    self._files,
+                    unknown,
+                    claimed=claimed,
+                    since=self.started_at,
+                )
             except (AuthenticationError, PermissionDeniedError):
                 raise
             except RossumError:
@@ -509,60 +501,11 @@ class BulkUpload:
                 await trio.sleep(max(self._sleep_s, MIN_FAILURE_PAUSE_S) * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _find_on_server(self, unknown: Sequence[int]) -> dict[int, list[int]]:
-        """For these files, the annotation ids of their upload if it is on the server.
-
-        An upload is a document in the queue that arrived since the run began (less a margin
-        for clock skew), has the file's name and its bytes, and that no file of the run
-        claims. One listing of the queue's recent annotations (documents sideloaded; read as
-        raw items: a custom ``deserializer=`` may keep neither ids nor documents), and one
-        download per candidate to compare the bytes.
-        """
-        claimed = {i for r in self.results for i in r.annotation_ids}
-        since = self.started_at - datetime.timedelta(seconds=RECONCILE_MARGIN_S)
-        listing = self._client._list(
-            dict,
-            url="annotations",
-            sideloads=["documents"],
-            queue=self._queue_id,
-            arrived_at_after=since.isoformat().replace("+00:00", "Z"),
-        )
-        documents: dict[int, tuple[str, list[int]]] = {}  # id -> (file name, annotation ids)
-        async for item in listing:
-            annotation_id, document = item.get("id"), item.get("document")
-            if (
-                isinstance(annotation_id, int)
-                and not isinstance(annotation_id, bool)
-                and isinstance(document, dict)
-                and isinstance(document.get("id"), int)
-                and isinstance(document.get("original_file_name"), str)
-            ):
-                name = document["original_file_name"]
-                documents.setdefault(document["id"], (name, []))[1].append(annotation_id)
-        found: dict[int, list[int]] = {}
-        taken: set[int] = set()
-        for index in unknown:
-            path, name = self._files[index]
-            digest: str | None = None
-            for document_id, (doc_name, ids) in documents.items():
-                if doc_name != name or document_id in taken or claimed.intersection(ids):
-                    continue
-                if digest is None:
-                    digest = await _sha256_of(path)
-                content = await self._client.retrieve_document_content(document_id)
-                if hashlib.sha256(content).hexdigest() != digest:
-                    continue
-                taken.add(document_id)
-                found[index] = ids
-                break
-        return found
-
     # -- waiting for imports ---------------------------------------------------------------------
 
     async def _wait_for_imports(self) -> None:
         """Poll the uploaded annotations in batches until each file's import has finished."""
         pending: list[int] = []
-        missing: Counter[int] = Counter()
         closed = False
         failures = 0
         async with self._receive_ids:
@@ -597,35 +540,18 @@ class BulkUpload:
                     pause = max(self._sleep_s, MIN_FAILURE_PAUSE_S) * 2 ** min(failures - 1, 4)
                     await trio.sleep(pause)
                     continue
-                pending = self._take_round(pending, seen, missing)
+                pending = self._take_round(pending, seen)
                 if pending:
                     await trio.sleep(self._sleep_s)
 
-    def _take_round(
-        self, pending: list[int], seen: dict[int, Annotation], missing: Counter[int]
-    ) -> list[int]:
+    def _take_round(self, pending: list[int], seen: dict[int, Annotation]) -> list[int]:
         """Record one poll round; returns the ids still pending."""
-        still = []
-        for annotation_id in pending:
-            annotation = seen.get(annotation_id)
-            index = self._owners[annotation_id]
-            result = self.results[index]
-            if annotation is None:
-                missing[annotation_id] += 1
-                if missing[annotation_id] < MISSING_ROUNDS:
-                    still.append(annotation_id)
-                elif result.status == FileStatus.UPLOADED:
-                    self._fail(
-                        result,
-                        PollingError(
-                            f"annotation {annotation_id} is missing from the answers "
-                            f"({MISSING_ROUNDS} rounds): deleted, or not visible to this user"
-                        ),
-                    )
-                continue
-            missing.pop(annotation_id, None)
-            if annotation.status in IMPORTING_STATUSES:
-                still.append(annotation_id)
+        still, over = self._rounds.sort(pending, seen)
+        for annotation_id, annotation in over:
+            result = self.results[self._owners[annotation_id]]
+            if annotation is None:  # lost
+                if result.status == FileStatus.UPLOADED:
+                    self._fail(result, lost_error(annotation_id))
                 continue
             result.annotations.append(annotation)
             if result.status != FileStatus.UPLOADED:
@@ -642,39 +568,3 @@ class BulkUpload:
                     result.status = FileStatus.IMPORTED
                     self._emit(result)
         return still
-
-
-async def annotations_by_id(
-    client: AsyncRossumAPIClient, ids: Sequence[int]
-) -> dict[int, Annotation]:
-    """These annotations as they are now, by id (those the API returns).
-
-    One ``GET /annotations?id=...`` per 100 ids, concurrently. Decoded straight into
-    :class:`Annotation` (with a custom ``deserializer=``, which may return anything, the items
-    are read raw and converted here, so it cannot break the wait).
-    """
-    chunks = chunked(ids)
-    found: list[list[Annotation]] = [[] for _ in chunks]
-    raw = client._deserializer is not None
-
-    async def fetch(index: int, chunk: Sequence[int]) -> None:
-        wanted = ",".join(map(str, chunk))
-        if raw:
-            listing = client._list(dict, url="annotations", id=wanted)
-            found[index] = [_annotation(item) async for item in listing]
-        else:
-            found[index] = [a async for a in client._list(Annotation, id=wanted)]
-
-    async with open_nursery() as nursery:
-        for index, chunk in enumerate(chunks):
-            nursery.start_soon(fetch, index, chunk)
-    return {a.id: a for part in found for a in part if a.id is not None}
-
-
-def _annotation(item: Any) -> Annotation:
-    try:
-        return msgspec.convert(item, Annotation)
-    except msgspec.ValidationError as exc:
-        raise UnexpectedResponseError(
-            "GET", "annotations", 200, f"an annotation of the list is not one ({exc})"
-        ) from None

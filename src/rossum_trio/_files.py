@@ -35,9 +35,10 @@ def check_file_specs(files: Sequence[FileSpec]) -> list[FileSpec]:
     return checked
 
 
-def file_problem(path: str | pathlib.Path) -> str | None:
+def file_problem(path: str | pathlib.Path, *, check_size: bool = True) -> str | None:
     """Why ``path`` cannot be uploaded (missing, not a regular file, too large, unreadable),
-    or None when it can."""
+    or None when it can. ``check_size=False`` leaves the size to be judged later (the command
+    line fails a file too large alone, not the whole command)."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -48,7 +49,7 @@ def file_problem(path: str | pathlib.Path) -> str | None:
         return f"{path} is a directory, not a file"
     if not stat.S_ISREG(info.st_mode):
         return f"{path} is not a regular file (a pipe or device cannot be uploaded)"
-    if info.st_size > MAX_UPLOAD_BYTES:
+    if check_size and info.st_size > MAX_UPLOAD_BYTES:
         return f"{path} is larger than the API's upload limit of 40 MB ({info.st_size} bytes)"
     if not os.access(path, os.R_OK):
         return f"cannot read {path}: permission denied"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any, Self
 
 import httpx
@@ -10,10 +9,11 @@ import trio
 
 from rossum_trio._bodies import BodyReader
 from rossum_trio._http import HTTPCore
+from rossum_trio._lifecycle import AsyncClosing
 from rossum_trio.errors import APITimeoutError
 
 
-class ByteStream:
+class ByteStream(AsyncClosing):
     """The body of one streamed response, as an async iterator of ``bytes`` chunks.
 
     The request is sent on the first ``__anext__``; retries happen only until the response
@@ -100,14 +100,3 @@ class ByteStream:
         reader, self._reader = self._reader, None
         if reader is not None:
             await reader.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

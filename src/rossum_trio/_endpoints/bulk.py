@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import datetime
 import pathlib
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import trio
 
-from rossum_trio._annotation_rules import IMPORTING_STATUSES
-from rossum_trio._bulk import (
-    MISSING_ROUNDS,
-    BulkUpload,
-    BulkUploadResult,
-    ProgressCallback,
-    ResultCallback,
-    annotations_by_id,
-)
+from rossum_trio._bulk import BulkUpload, BulkUploadResult, ProgressCallback, ResultCallback
+from rossum_trio._bulk_wait import ImportRounds, annotations_by_id, lost_error
 from rossum_trio._endpoints.uploads import UploadMethods
 from rossum_trio._params import validate_id, validate_non_negative
-from rossum_trio.errors import PollingError
 from rossum_trio.models import Annotation
 
 if TYPE_CHECKING:
@@ -138,24 +129,15 @@ class BulkMethods(UploadMethods):
         validate_non_negative("sleep_s", sleep_s)
         ids = list(dict.fromkeys(validate_id(i, "annotation_ids") for i in annotation_ids))
         done: dict[int, Annotation] = {}
-        missing: Counter[int] = Counter()
+        rounds = ImportRounds()
         pending = list(ids)
         while pending:
             seen = await self._annotations_by_id(pending)
-            for annotation_id in pending:
-                found = seen.get(annotation_id)
-                if found is None:
-                    missing[annotation_id] += 1
-                    if missing[annotation_id] >= MISSING_ROUNDS:
-                        raise PollingError(
-                            f"annotation {annotation_id} is missing from the answers "
-                            f"({MISSING_ROUNDS} rounds): deleted, or not visible to this user"
-                        )
-                elif found.status not in IMPORTING_STATUSES:
-                    done[annotation_id] = found
-                else:
-                    missing.pop(annotation_id, None)
-            pending = [i for i in pending if i not in done]
+            pending, over = rounds.sort(pending, seen)
+            for annotation_id, annotation in over:
+                if annotation is None:
+                    raise lost_error(annotation_id)
+                done[annotation_id] = annotation
             if on_progress is not None:
                 on_progress("imported", len(done), len(ids))
             if pending:

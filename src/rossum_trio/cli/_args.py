@@ -91,6 +91,23 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--arrived-before", type=date_or_datetime, metavar="DATE")
 
 
+def _output(group: argparse._ActionsContainer) -> None:
+    group.add_argument(
+        "--output", type=pathlib.Path, metavar="FILE", help="export file (default: stdout)"
+    )
+
+
+def _preloaded_samples(parser: argparse.ArgumentParser) -> None:
+    """``--samples`` of the commands that only read: invoices the emulator starts with."""
+    parser.add_argument(
+        "--samples",
+        type=non_negative_int,
+        default=3,
+        metavar="N",
+        help="embedded emulator: sample invoices it starts with (3)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``rossum-trio`` argument parser."""
     top = argparse.ArgumentParser(
@@ -114,9 +131,7 @@ def parser() -> argparse.ArgumentParser:
     _connection(bulk)
     job = bulk.add_argument_group("the job")
     job.add_argument("--export-format", choices=("csv", "json", "xml"), default="csv", help="(csv)")
-    job.add_argument(
-        "--output", type=pathlib.Path, metavar="FILE", help="export file (default: stdout)"
-    )
+    _output(job)
     job.add_argument(
         "--report",
         type=pathlib.Path,
@@ -161,17 +176,9 @@ def parser() -> argparse.ArgumentParser:
     _connection(export)
     _filters(export)
     export.add_argument("--format", choices=("csv", "json", "xml"), default="csv", help="(csv)")
-    export.add_argument(
-        "--output", type=pathlib.Path, metavar="FILE", help="export file (default: stdout)"
-    )
+    _output(export)
     export.add_argument("--to-status", choices=("exporting", "exported"))
-    export.add_argument(
-        "--samples",
-        type=non_negative_int,
-        default=3,
-        metavar="N",
-        help="embedded emulator: sample invoices it starts with (3)",
-    )
+    _preloaded_samples(export)
 
     listing = sub.add_parser(
         "list",
@@ -187,13 +194,7 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--name", help="queues only: this name")
     listing.add_argument("--limit", type=positive_int, metavar="N", help="at most N")
     listing.add_argument("--format", choices=("table", "jsonl"), help="default: table on a tty")
-    listing.add_argument(
-        "--samples",
-        type=non_negative_int,
-        default=3,
-        metavar="N",
-        help="embedded emulator: sample invoices it starts with (3)",
-    )
+    _preloaded_samples(listing)
 
     sub.add_parser("emulator", help="serve the Rossum emulator on loopback", add_help=False)
     return top

@@ -12,12 +12,11 @@ import argparse
 import datetime
 import os
 import pathlib
-import stat
 import sys
 import tempfile
 from typing import IO, Final
 
-from rossum_trio._files import MAX_UPLOAD_BYTES
+from rossum_trio._files import MAX_UPLOAD_BYTES, file_problem
 from rossum_trio._params import validate_base_url
 
 #: Leading bytes of the document types the API imports, and their names.
@@ -55,13 +54,7 @@ class UsageError(Exception):
 
 def positive_int(text: str) -> int:
     """An argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+    return _int(text, minimum=1)
 
 
 def positive_float(text: str) -> float:
@@ -82,12 +75,16 @@ def non_negative_float(text: str) -> float:
 
 def non_negative_int(text: str) -> int:
     """An argparse type: a whole number >= 0."""
+    return _int(text, minimum=0)
+
+
+def _int(text: str, *, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
     return value
 
 
@@ -153,19 +150,10 @@ def check_upload_paths(paths: list[pathlib.Path]) -> None:
 
 
 def _path_problem(path: pathlib.Path) -> str | None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return f"no such file: {path}"
-    except OSError as exc:
-        return f"cannot read {path}: {exc.strerror or exc}"
-    if stat.S_ISDIR(info.st_mode):
-        return f"{path} is a directory, not a file (to upload the files in it: {path}/*.pdf)"
-    if not stat.S_ISREG(info.st_mode):
-        return f"{path} is not a regular file (a pipe or a device cannot be uploaded)"
-    if not os.access(path, os.R_OK):
-        return f"cannot read {path}: permission denied"
-    return None
+    problem = file_problem(path, check_size=False)  # the size is a per-file content problem
+    if problem is not None and path.is_dir():
+        return f"{problem} (to upload the files in it: {path}/*.pdf)"
+    return problem
 
 
 def content_problem(path: pathlib.Path) -> str | None:

@@ -119,10 +119,8 @@ def connect(options: argparse.Namespace, *, preload: int = 0) -> Target:
 async def check_queue(target: Target) -> Queue:
     """One request that fails the way every other would: credentials, queue, host."""
     assert target.queue_id is not None
-    try:
+    with fatal_errors(target):
         return await target.client.retrieve_queue(target.queue_id)
-    except RossumError as exc:
-        raise FatalError(describe_fatal(exc, target)) from None
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import re
 import threading
 import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -29,6 +29,8 @@ from ._wire import read_body, record_request, sleep
 __all__ = ["DEFAULT_BASE_URL", "Emulator", "EmulatorTransport"]
 
 DEFAULT_BASE_URL = "http://rossum.emulator/api/v1"
+
+_T = TypeVar("_T")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -242,21 +244,21 @@ class Emulator:
 
     def objects(self, kind: str) -> list[Obj]:
         """Deep copies of every stored object of ``kind`` (e.g. ``"annotations"``), as of now."""
-        with self._lock:
-            self._state.advance()
-            return copy.deepcopy(list(self._state.table(kind).values()))
+        return self._copy(lambda st: list(st.table(kind).values()))
 
     def get(self, kind: str, obj_id: int) -> Obj:
         """A deep copy of one stored object, as of now; KeyError if unknown."""
-        with self._lock:
-            self._state.advance()
-            return copy.deepcopy(self._state.table(kind)[obj_id])
+        return self._copy(lambda st: st.table(kind)[obj_id])
 
     def content(self, annotation_id: int) -> list[Obj]:
         """A deep copy of an annotation's content tree, as of now."""
+        return self._copy(lambda st: st.contents.get(annotation_id, []))
+
+    def _copy(self, read: Callable[[State], _T]) -> _T:
+        """A deep copy of what ``read`` finds in the state, once due transitions are applied."""
         with self._lock:
             self._state.advance()
-            return copy.deepcopy(self._state.contents.get(annotation_id, []))
+            return copy.deepcopy(read(self._state))
 
     def advance(self) -> None:
         """Apply due timed transitions now (requests do this on their own)."""

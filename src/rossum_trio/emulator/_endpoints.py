@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ._crud import create_object, delete_object, render
@@ -227,7 +227,7 @@ def create_organization(st: State, req: Request) -> Response:
     if domain is not None and not isinstance(domain, str):
         raise field_error("domain", "Not a valid string.")
     now = iso_now()
-    trial_end = (datetime.now(UTC) + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    trial_end = iso_now(days=14)
     org = add_organization(
         st,
         name,

@@ -6,7 +6,6 @@ import hashlib
 import mimetypes
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -237,16 +236,10 @@ def _mark_duplicates(st: State, ann: Obj, data: bytes) -> None:
         and st.files.get(d["id"]) == data
     ]
     if same:
-        rid = st.next_id("relations")
-        rel = {
-            "id": rid,
-            "url": st.url("relations", rid),
-            "type": "duplicate",
-            "key": key,
-            "parent": None,
-            "annotations": [*same, ann["url"]],
-        }
-        rels[rid] = rel
+        rel = st.add(
+            "relations",
+            {"type": "duplicate", "key": key, "parent": None, "annotations": [*same, ann["url"]]},
+        )
         for url in rel["annotations"]:
             other = st.resolve(url)
             if other is not None:
@@ -374,19 +367,18 @@ def post_upload(st: State, req: Request) -> Response:
         upload["documents"].append(doc["url"])
         upload["annotations"].append(ann["url"])
     st.table("uploads")[uid] = upload
-    tid = st.next_id("tasks")
-    task: Obj = {
-        "id": tid,
-        "url": st.url("tasks", tid),
-        "type": "upload_created",
-        "status": "running",
-        "expires_at": (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "detail": None,
-        "code": None,
-        "content": {},
-        "result_url": None,
-    }
-    st.table("tasks")[tid] = task
+    task = st.add(
+        "tasks",
+        {
+            "type": "upload_created",
+            "status": "running",
+            "expires_at": iso_now(days=1),
+            "detail": None,
+            "code": None,
+            "content": {},
+            "result_url": None,
+        },
+    )
 
     def succeed() -> None:
         task["status"] = "succeeded"

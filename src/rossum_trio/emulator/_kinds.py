@@ -31,6 +31,7 @@ __all__ = [
     "Kind",
     "check_body",
     "empty_counts",
+    "organization_defaults",
     "queue_defaults",
     "user_org",
     "user_url",
@@ -103,14 +104,15 @@ def _stamp(st: State, req: Request) -> Obj:
     return {"modified_by": user_url(st, req), "modified_at": iso_now()}
 
 
-def _organization(st: State, req: Request, body: dict[str, Any]) -> Obj:
+def organization_defaults(st: State, *, created_at: str) -> Obj:
+    """The initial values of a new organization's fields, from ``workspaces`` to ``sandbox``
+    (shared by creation and the seed)."""
     return {
-        "name": body.get("name") or body.get("organization_name") or "Organization",
         "workspaces": [],
         "users": [],
         "organization_group": st.url("organization_groups", 1),
         "is_trial": False,
-        "created_at": iso_now(),
+        "created_at": created_at,
         "trial_expires_at": None,
         "expires_at": None,
         "oidc_provider": None,
@@ -118,6 +120,13 @@ def _organization(st: State, req: Request, body: dict[str, Any]) -> Obj:
         "metadata": {},
         "settings": {},
         "sandbox": False,
+    }
+
+
+def _organization(st: State, req: Request, body: dict[str, Any]) -> Obj:
+    return {
+        "name": body.get("name") or body.get("organization_name") or "Organization",
+        **organization_defaults(st, created_at=iso_now()),
         "creator": user_url(st, req),
         **_stamp(st, req),
     }

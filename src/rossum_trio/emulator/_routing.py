@@ -8,7 +8,7 @@ Permissions: reads need any role; writes need the route's permission class (defa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import _annotations as ann
@@ -84,200 +84,131 @@ class Route:
 
 def route(
     template: str,
+    handlers: Mapping[str, Handler],
     *,
     auth: Auth = Auth.TOKEN,
     kind: str = "",
     write: Perm = Perm.SETUP,
     perms: dict[str, Perm] | None = None,
     files: bool = False,
-    **methods: Handler,
 ) -> Route:
-    """A :class:`Route`; ``files=True`` allows upload-sized bodies."""
-    return Route(
-        template,
-        methods,
-        auth,
-        kind,
-        write,
-        perms or {},
-        MAX_FILES_BODY_BYTES if files else MAX_BODY_BYTES,
+    """A :class:`Route`. ``handlers`` maps methods to handlers; a key may name several methods
+    (``"PUT PATCH"``). ``files=True`` allows upload-sized bodies."""
+    methods = {method: handler for key, handler in handlers.items() for method in key.split()}
+    max_body = MAX_FILES_BODY_BYTES if files else MAX_BODY_BYTES
+    return Route(template, methods, auth, kind, write, perms or {}, max_body)
+
+
+def _files(template: str, handlers: Mapping[str, Handler], *, kind: str = "") -> Route:
+    """A route that takes files: basic auth too, upload-sized bodies, the import permission."""
+    return route(template, handlers, auth=Auth.BASIC, files=True, write=Perm.IMPORT, kind=kind)
+
+
+def _crud(
+    kind: str, *, write: Perm = Perm.SETUP, delete: Handler = crud.delete
+) -> tuple[Route, Route]:
+    """``kind`` (list, create) and ``kind/{id}`` (get, update, ``delete``)."""
+    return (
+        route(kind, {"GET": crud.list_objects, "POST": crud.create}, kind=kind, write=write),
+        route(
+            kind + "/{id}",
+            {"GET": crud.get, "PUT PATCH": crud.update, "DELETE": delete},
+            kind=kind,
+            write=write,
+        ),
     )
 
 
-def _crud(kind: str, *, write: Perm = Perm.SETUP) -> Iterator[Route]:
-    yield route(kind, kind=kind, write=write, GET=crud.list_objects, POST=crud.create)
-    yield route(
-        kind + "/{id}",
-        kind=kind,
-        write=write,
-        GET=crud.get,
-        PUT=crud.update,
-        PATCH=crud.update,
-        DELETE=crud.delete,
+def _read_only(kind: str) -> tuple[Route, Route]:
+    """``kind`` (list) and ``kind/{id}`` (get)."""
+    return (
+        route(kind, {"GET": crud.list_objects}, kind=kind),
+        route(kind + "/{id}", {"GET": crud.get}, kind=kind),
     )
 
 
-def _read_only(kind: str) -> Iterator[Route]:
-    yield route(kind, kind=kind, GET=crud.list_objects)
-    yield route(kind + "/{id}", kind=kind, GET=crud.get)
-
-
+# A route: the path below the API prefix, its handlers by method, who may call it.
 ROUTES: tuple[Route, ...] = (
-    route("", auth=Auth.NONE, GET=ep.directory),
+    route("", {"GET": ep.directory}, auth=Auth.NONE),
     # auth and the emulator's control endpoints
-    route("auth/login", auth=Auth.NONE, POST=auth.login),
-    route("auth/logout", write=Perm.READ, POST=auth.logout),
-    route("auth/user", write=Perm.READ, GET=auth.whoami, PUT=auth.whoami, PATCH=auth.whoami),
-    route("auth/token", write=Perm.READ, POST=auth.token_exchange),
-    route(
-        "_emulator/faults",
-        auth=Auth.ADMIN,
-        GET=control_faults,
-        PATCH=control_faults,
-        PUT=control_faults,
-        POST=control_faults,
-    ),
-    route("_emulator/requests", auth=Auth.ADMIN, GET=control_requests, DELETE=control_requests),
+    route("auth/login", {"POST": auth.login}, auth=Auth.NONE),
+    route("auth/logout", {"POST": auth.logout}, write=Perm.READ),
+    route("auth/user", {"GET PUT PATCH": auth.whoami}, write=Perm.READ),
+    route("auth/token", {"POST": auth.token_exchange}, write=Perm.READ),
+    route("_emulator/faults", {"GET PATCH PUT POST": control_faults}, auth=Auth.ADMIN),
+    route("_emulator/requests", {"GET DELETE": control_requests}, auth=Auth.ADMIN),
     # organizations
-    route("organizations/create", auth=Auth.NONE, POST=ep.create_organization),
-    route("organizations", kind="organizations", GET=crud.list_objects),
-    route(
-        "organizations/{id}",
-        kind="organizations",
-        GET=crud.get,
-        PUT=crud.update,
-        PATCH=crud.update,
-    ),
-    route("organizations/{id}/limits", GET=ep.org_limits),
+    route("organizations/create", {"POST": ep.create_organization}, auth=Auth.NONE),
+    route("organizations", {"GET": crud.list_objects}, kind="organizations"),
+    route("organizations/{id}", {"GET": crud.get, "PUT PATCH": crud.update}, kind="organizations"),
+    route("organizations/{id}/limits", {"GET": ep.org_limits}),
     # imports: uploads, tasks, documents
-    route("uploads", auth=Auth.BASIC, files=True, write=Perm.IMPORT, POST=imp.post_upload),
-    route("uploads/{id}", kind="uploads", GET=crud.get),
-    route("uploads/{name}", auth=Auth.BASIC, files=True, write=Perm.IMPORT, POST=imp.post_upload),
-    route("tasks/{id}", GET=imp.get_task),
-    route(
-        "documents",
-        kind="documents",
-        auth=Auth.BASIC,
-        files=True,
-        write=Perm.IMPORT,
-        GET=crud.list_objects,
-        POST=imp.post_document,
-    ),
+    _files("uploads", {"POST": imp.post_upload}),
+    route("uploads/{id}", {"GET": crud.get}, kind="uploads"),
+    _files("uploads/{name}", {"POST": imp.post_upload}),
+    route("tasks/{id}", {"GET": imp.get_task}),
+    _files("documents", {"GET": crud.list_objects, "POST": imp.post_document}, kind="documents"),
     route(
         "documents/{id}",
+        {"GET": crud.get, "PATCH PUT": ep.patch_document, "DELETE": imp.delete_document},
         kind="documents",
         write=Perm.IMPORT,
         perms={"DELETE": Perm.SETUP},
-        GET=crud.get,
-        PATCH=ep.patch_document,
-        PUT=ep.patch_document,
-        DELETE=imp.delete_document,
     ),
-    route("documents/{id}/content", auth=Auth.BASIC, GET=imp.document_content),
+    route("documents/{id}/content", {"GET": imp.document_content}, auth=Auth.BASIC),
     # queues
-    route("queues", kind="queues", GET=crud.list_objects, POST=crud.create),
+    *_crud("queues", delete=ep.delete_queue),
+    _files("queues/{id}/upload", {"POST": imp.legacy_upload}),
+    _files("queues/{id}/upload/{name}", {"POST": imp.legacy_upload}),
+    route("queues/{id}/export", {"GET POST": export_queue}, auth=Auth.BASIC, write=Perm.READ),
+    route("queues/{id}/duplicate", {"POST": ep.duplicate_queue}),
+    route("queues/{id}/next", {"POST": ep.queue_next}, write=Perm.ANNOTATE),
+    route("queues/{id}/related_objects_counts", {"GET": ep.related_counts}),
+    route("queues/{id}/automation/insights", {"GET": ep.automation_insights}),
+    route("queues/{id}/automation/targets", {"GET POST": ep.automation_targets}),
     route(
-        "queues/{id}",
-        kind="queues",
-        GET=crud.get,
-        PUT=crud.update,
-        PATCH=crud.update,
-        DELETE=ep.delete_queue,
+        "queues/{id}/automation/projections", {"POST": ep.automation_projections}, write=Perm.READ
     ),
-    route(
-        "queues/{id}/upload",
-        auth=Auth.BASIC,
-        files=True,
-        write=Perm.IMPORT,
-        POST=imp.legacy_upload,
-    ),
-    route(
-        "queues/{id}/upload/{name}",
-        auth=Auth.BASIC,
-        files=True,
-        write=Perm.IMPORT,
-        POST=imp.legacy_upload,
-    ),
-    route(
-        "queues/{id}/export", auth=Auth.BASIC, write=Perm.READ, GET=export_queue, POST=export_queue
-    ),
-    route("queues/{id}/duplicate", POST=ep.duplicate_queue),
-    route("queues/{id}/next", write=Perm.ANNOTATE, POST=ep.queue_next),
-    route("queues/{id}/related_objects_counts", GET=ep.related_counts),
-    route("queues/{id}/automation/insights", GET=ep.automation_insights),
-    route(
-        "queues/{id}/automation/targets",
-        GET=ep.automation_targets,
-        POST=ep.automation_targets,
-    ),
-    route("queues/{id}/automation/projections", write=Perm.READ, POST=ep.automation_projections),
     # annotations
     route(
         "annotations",
+        {"GET": ann.list_annotations, "POST": imp.create_annotation},
         kind="annotations",
         write=Perm.IMPORT,
-        GET=ann.list_annotations,
-        POST=imp.create_annotation,
     ),
-    route("annotations/search", write=Perm.READ, POST=search_annotations),
-    route("annotations/assign", write=Perm.ANNOTATE, POST=ann.assign),
-    route("annotations/purge_deleted", POST=ann.purge_deleted),
+    route("annotations/search", {"POST": search_annotations}, write=Perm.READ),
+    route("annotations/assign", {"POST": ann.assign}, write=Perm.ANNOTATE),
+    route("annotations/purge_deleted", {"POST": ann.purge_deleted}),
     route(
         "annotations/{id}",
+        {"GET": crud.get, "PUT PATCH": ann.update_annotation, "DELETE": ep.delete_annotation},
         kind="annotations",
         write=Perm.ANNOTATE,
-        GET=crud.get,
-        PUT=ann.update_annotation,
-        PATCH=ann.update_annotation,
-        DELETE=ep.delete_annotation,
     ),
     # the permission of an action is in ann.ACTIONS
-    route("annotations/{id}/{action}", write=Perm.READ, POST=ann.annotation_action),
+    route("annotations/{id}/{action}", {"POST": ann.annotation_action}, write=Perm.READ),
     route(
-        "annotations/{id}/content",
-        write=Perm.ANNOTATE,
-        GET=content.annotation_content,
-        PATCH=content.annotation_content,
+        "annotations/{id}/content", {"GET PATCH": content.annotation_content}, write=Perm.ANNOTATE
     ),
     route(
         "annotations/{id}/content/operations",
+        {"POST": content.content_operations},
         write=Perm.ANNOTATE,
-        POST=content.content_operations,
     ),
-    route("annotations/{id}/content/validate", write=Perm.READ, POST=content.content_validate),
+    route("annotations/{id}/content/validate", {"POST": content.content_validate}, write=Perm.READ),
     route(
-        "annotations/{id}/content/{node}",
-        write=Perm.ANNOTATE,
-        GET=content.content_node,
-        PATCH=content.content_node,
+        "annotations/{id}/content/{node}", {"GET PATCH": content.content_node}, write=Perm.ANNOTATE
     ),
     route(
         "annotations/{id}/processing_duration",
+        {"GET PATCH": ann.processing_duration},
         write=Perm.ANNOTATE,
-        GET=ann.processing_duration,
-        PATCH=ann.processing_duration,
     ),
     # other resources
-    route("hooks/logs", GET=ep.hook_logs),
-    route("schemas/validate", write=Perm.READ, POST=ep.schema_validate),
-    route("workspaces", kind="workspaces", GET=crud.list_objects, POST=crud.create),
-    route(
-        "workspaces/{id}",
-        kind="workspaces",
-        GET=crud.get,
-        PUT=crud.update,
-        PATCH=crud.update,
-        DELETE=ep.delete_workspace,
-    ),
-    route("users", kind="users", GET=crud.list_objects, POST=crud.create),
-    route(
-        "users/{id}",
-        kind="users",
-        GET=crud.get,
-        PUT=crud.update,
-        PATCH=crud.update,
-        DELETE=ep.delete_user,
-    ),
+    route("hooks/logs", {"GET": ep.hook_logs}),
+    route("schemas/validate", {"POST": ep.schema_validate}, write=Perm.READ),
+    *_crud("workspaces", delete=ep.delete_workspace),
+    *_crud("users", delete=ep.delete_user),
     *(
         r
         for kind in ("schemas", "inboxes", "connectors", "hooks", "email_templates", "rules")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ._http import Request
 from ._imports import fill_content, import_file
-from ._kinds import queue_defaults
+from ._kinds import organization_defaults, queue_defaults
 from ._samples import sample_invoices
 from ._store import Obj, State
 
@@ -118,30 +118,17 @@ class Seeded:
 
 def add_organization(st: State, name: str, *, created_at: str, **extra: Any) -> Obj:
     """Store an organization (in the emulator's one organization group)."""
-    org_id = st.next_id("organizations")
-    org: Obj = {
-        "id": org_id,
-        "url": st.url("organizations", org_id),
-        "name": name,
-        "workspaces": [],
-        "users": [],
-        "organization_group": st.url("organization_groups", 1),
-        "is_trial": False,
-        "created_at": created_at,
-        "trial_expires_at": None,
-        "expires_at": None,
-        "oidc_provider": None,
-        "ui_settings": {},
-        "metadata": {},
-        "settings": {},
-        "sandbox": False,
-        "creator": None,
-        "modified_by": None,
-        "modified_at": created_at,
-        **extra,
-    }
-    st.table("organizations")[org_id] = org
-    return org
+    return st.add(
+        "organizations",
+        {
+            "name": name,
+            **organization_defaults(st, created_at=created_at),
+            "creator": None,
+            "modified_by": None,
+            "modified_at": created_at,
+            **extra,
+        },
+    )
 
 
 def add_user(
@@ -158,31 +145,30 @@ def add_user(
 ) -> Obj:
     """Store a user of ``org`` with one role (a group name such as ``"admin"``)."""
     groups = [g["url"] for g in st.table("groups").values() if g["name"] == role]
-    uid = st.next_id("users")
-    user: Obj = {
-        "id": uid,
-        "url": st.url("users", uid),
-        "first_name": first_name,
-        "last_name": last_name,
-        "email": username if "@" in username else f"{username}@example.com",
-        "phone_number": None,
-        "date_joined": joined_at,
-        "username": username,
-        "groups": groups,
-        "organization": org["url"],
-        "queues": [],
-        "is_active": True,
-        "last_login": None,
-        "ui_settings": ui_settings or {},
-        "metadata": {},
-        "oidc_id": None,
-        "auth_type": "password",
-        "deleted": False,
-        "email_verified": True,
-    }
-    st.table("users")[uid] = user
+    user = st.add(
+        "users",
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": username if "@" in username else f"{username}@example.com",
+            "phone_number": None,
+            "date_joined": joined_at,
+            "username": username,
+            "groups": groups,
+            "organization": org["url"],
+            "queues": [],
+            "is_active": True,
+            "last_login": None,
+            "ui_settings": ui_settings or {},
+            "metadata": {},
+            "oidc_id": None,
+            "auth_type": "password",
+            "deleted": False,
+            "email_verified": True,
+        },
+    )
     st.link("users", user)
-    st.passwords[username] = (uid, password)
+    st.passwords[username] = (user["id"], password)
     return user
 
 
@@ -190,47 +176,44 @@ def add_workspace_with_queue(
     st: State, org: Obj, user: Obj | None, *, created_at: str, queue: bool = True
 ) -> tuple[Obj, Obj | None, Obj | None]:
     """A "Default workspace" in ``org``, with an invoice schema and an "Invoices" queue."""
-    ws_id = st.next_id("workspaces")
-    workspace: Obj = {
-        "id": ws_id,
-        "url": st.url("workspaces", ws_id),
-        "name": "Default workspace",
-        "autopilot": False,
-        "organization": org["url"],
-        "queues": [],
-        "metadata": {},
-    }
-    st.table("workspaces")[ws_id] = workspace
+    workspace = st.add(
+        "workspaces",
+        {
+            "name": "Default workspace",
+            "autopilot": False,
+            "organization": org["url"],
+            "queues": [],
+            "metadata": {},
+        },
+    )
     st.link("workspaces", workspace)
     if not queue:
         return workspace, None, None
-    schema_id = st.next_id("schemas")
-    schema: Obj = {
-        "id": schema_id,
-        "url": st.url("schemas", schema_id),
-        "name": "Invoice schema",
-        "queues": [],
-        "content": copy.deepcopy(INVOICE_SCHEMA),
-        "metadata": {},
-        "modified_by": None,
-        "modified_at": created_at,
-    }
-    st.table("schemas")[schema_id] = schema
-    q_id = st.next_id("queues")
-    q: Obj = {
-        "id": q_id,
-        "url": st.url("queues", q_id),
-        "name": "Invoices",
-        "workspace": workspace["url"],
-        "connector": None,
-        "schema": schema["url"],
-        "inbox": None,
-        **queue_defaults(),
-        "users": [user["url"]] if user is not None else [],
-        "modified_by": None,
-        "modified_at": created_at,
-    }
-    st.table("queues")[q_id] = q
+    schema = st.add(
+        "schemas",
+        {
+            "name": "Invoice schema",
+            "queues": [],
+            "content": copy.deepcopy(INVOICE_SCHEMA),
+            "metadata": {},
+            "modified_by": None,
+            "modified_at": created_at,
+        },
+    )
+    q = st.add(
+        "queues",
+        {
+            "name": "Invoices",
+            "workspace": workspace["url"],
+            "connector": None,
+            "schema": schema["url"],
+            "inbox": None,
+            **queue_defaults(),
+            "users": [user["url"]] if user is not None else [],
+            "modified_by": None,
+            "modified_at": created_at,
+        },
+    )
     st.link("queues", q)
     if user is not None:
         user["queues"].append(q["url"])
@@ -255,9 +238,7 @@ def seed_state(st: State, *, username: str, password: str) -> Seeded:
     org = add_organization(st, "Emulator Organization", created_at=SEED_TIME)
     out.group_ids = {}
     for name in GROUP_NAMES:
-        gid = st.next_id("groups")
-        st.table("groups")[gid] = {"id": gid, "url": st.url("groups", gid), "name": name}
-        out.group_ids[name] = gid
+        out.group_ids[name] = st.add("groups", {"name": name})["id"]
     user = add_user(
         st,
         org,

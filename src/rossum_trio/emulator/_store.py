@@ -9,7 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import trio
@@ -91,9 +91,10 @@ def default_clock() -> float:
     return time.monotonic()
 
 
-def iso_now() -> str:
-    """Current UTC time, ISO-8601 with microseconds and ``Z`` (the API's format)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def iso_now(*, days: float = 0) -> str:
+    """Current UTC time (plus ``days``), ISO-8601 with microseconds and ``Z`` (the API's
+    format)."""
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass
@@ -160,6 +161,13 @@ class State:
         if c is None:
             c = self._counters[kind] = itertools.count(_ID_START.get(kind, 1))
         return next(c)
+
+    def add(self, kind: str, fields: Obj) -> Obj:
+        """Store a new object of ``kind``: a fresh ``id``, its ``url``, then ``fields``."""
+        obj_id = self.next_id(kind)
+        obj: Obj = {"id": obj_id, "url": self.url(kind, obj_id), **fields}
+        self.table(kind)[obj_id] = obj
+        return obj
 
     def next_node_id(self) -> int:
         """A fresh content-node (datapoint) id, unique across annotations."""

@@ -22,7 +22,7 @@ After decoding (or construction), each node's :attr:`~Node.parent` is its contai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
 
@@ -140,6 +140,15 @@ def _adopt(parent: object, children: Any) -> None:
             child._attach(parent)
 
 
+def _descendants(
+    children: Iterable[Any], ignore_buttons: bool, kind: type[Node[Any]] = Node
+) -> Iterator[Any]:
+    """What each child node of ``kind`` traverses to, in order (raw dicts are skipped)."""
+    for child in children:
+        if isinstance(child, kind):
+            yield from child.traverse(ignore_buttons=ignore_buttons)
+
+
 class Datapoint(Node["Multivalue | Section | Tuple"]):
     """A datapoint: a single extracted value (a field of the document).
 
@@ -234,18 +243,13 @@ class Tuple(Node["Multivalue | Section"]):
     def __post_init__(self) -> None:
         if self.category != "tuple":
             _wrong_category(self, "tuple")
-        self.children = [
-            _child(child, _TUPLE_CHILDREN, Datapoint, f"children[{index}]")
-            for index, child in enumerate(self.children)
-        ]
+        self.children = _children(self.children, _TUPLE_CHILDREN, Datapoint, "children")
         _adopt(self, self.children)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Tuple | Datapoint]:
         """Yield this tuple, then its datapoints."""
         yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.traverse(ignore_buttons=ignore_buttons)
+        yield from _descendants(self.children, ignore_buttons)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tuple:
@@ -279,8 +283,7 @@ class Multivalue(Node["Section"]):
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Multivalue | Datapoint | Tuple]:
         """Yield this multivalue, then its child template and the child's descendants."""
         yield self
-        if isinstance(self.children, Node):
-            yield from self.children.traverse(ignore_buttons=ignore_buttons)
+        yield from _descendants((self.children,), ignore_buttons)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Multivalue:
@@ -303,17 +306,12 @@ class Section(Node["Schema"]):
     def __post_init__(self) -> None:
         if self.category != "section":
             _wrong_category(self, "section")
-        self.children = [
-            _child(child, _SECTION_CHILDREN, None, f"children[{index}]")
-            for index, child in enumerate(self.children)
-        ]
+        self.children = _children(self.children, _SECTION_CHILDREN, None, "children")
         _adopt(self, self.children)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Datapoint | Multivalue | Tuple]:
         """Yield the descendants of this section (not the section itself, as officially)."""
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.traverse(ignore_buttons=ignore_buttons)
+        yield from _descendants(self.children, ignore_buttons)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Section:
@@ -337,17 +335,12 @@ class Schema(Node[None]):
     modified_at: str | None = None
 
     def __post_init__(self) -> None:
-        self.content = [
-            _child(item, _SCHEMA_CONTENT, Section, f"content[{index}]")
-            for index, item in enumerate(self.content)
-        ]
+        self.content = _children(self.content, _SCHEMA_CONTENT, Section, "content")
         _adopt(self, self.content)
 
     def traverse(self, ignore_buttons: bool = True) -> Iterator[Datapoint | Multivalue | Tuple]:
         """Yield every node below the sections, depth first (not the sections themselves)."""
-        for section in self.content:
-            if isinstance(section, Section):
-                yield from section.traverse(ignore_buttons=ignore_buttons)
+        yield from _descendants(self.content, ignore_buttons, Section)
 
     def get_by_id(
         self, node_id: str, ignore_buttons: bool = True
@@ -412,6 +405,16 @@ def _with_wire_keys(data: dict[str, Any]) -> dict[str, Any]:
     matching = dict(data["matching"])
     matching["configuration"] = MatchingConfiguration._normalized(matching.get("configuration"))
     return {**data, "matching": matching}
+
+
+def _children(
+    items: list[Any],
+    kinds: Mapping[str, type[Node[Any]]],
+    untagged: type[Node[Any]] | None,
+    name: str,
+) -> list[Any]:
+    """The list field ``name`` of a container, each item made a node by :func:`_child`."""
+    return [_child(item, kinds, untagged, f"{name}[{index}]") for index, item in enumerate(items)]
 
 
 def _child(
