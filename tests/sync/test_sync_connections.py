@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from rossum_trio import APIConnectionError, SyncRossumAPIClient, Token, UserCredentials
+from rossum_trio import APIConnectionError, SyncRossumAPIClient, UserCredentials
+from tests.support.clients import sync_client
 
 
 def make_client(server: Any, **options: Any) -> SyncRossumAPIClient:
-    options.setdefault("credentials", Token("t"))
     # Unpaced: these tests watch connections, which a paced listing would use one at a time.
     options.setdefault("rate_limit_per_second", None)
-    return SyncRossumAPIClient(server.base_url, **options)
+    return sync_client(options.pop("transport", None), base_url=server.base_url, **options)
 
 
 def check_reuse(server: Any, client: SyncRossumAPIClient) -> None:
