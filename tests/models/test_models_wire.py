@@ -33,6 +33,7 @@ from rossum_trio.models import (
     deserialize_default,
 )
 from tests.support import BASE
+from tests.support.payloads import REFERENCE_WORKSPACE
 
 ANNOTATION: dict[str, Any] = {
     "id": 314528,
@@ -155,15 +156,7 @@ QUEUE: dict[str, Any] = {
     "training_enabled": True,
 }
 
-WORKSPACE: dict[str, Any] = {
-    "id": 7540,
-    "name": "East West Trading Co",
-    "url": f"{BASE}/workspaces/7540",
-    "autopilot": True,
-    "organization": f"{BASE}/organizations/406",
-    "queues": [f"{BASE}/queues/8199"],
-    "metadata": {},
-}
+WORKSPACE = REFERENCE_WORKSPACE
 
 ORGANIZATION: dict[str, Any] = {
     "id": 406,

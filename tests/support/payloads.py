@@ -23,6 +23,19 @@ def workspace(i: int, base: str = BASE) -> dict[str, Any]:
     }
 
 
+#: The workspace of the API reference's example, field for field (a fuller one than
+#: :func:`workspace`).
+REFERENCE_WORKSPACE: dict[str, Any] = {
+    "id": 7540,
+    "name": "East West Trading Co",
+    "url": f"{BASE}/workspaces/7540",
+    "autopilot": True,
+    "organization": f"{BASE}/organizations/406",
+    "queues": [f"{BASE}/queues/8199"],
+    "metadata": {},
+}
+
+
 def annotation(i: int, status: str = "to_review", base: str = BASE, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": i,
@@ -121,6 +134,19 @@ def organization(i: int, base: str = BASE) -> dict[str, Any]:
         "organization_group": f"{base}/organization_groups/1",
         "is_trial": False,
         "created_at": "2019-09-02T14:28:11.000000Z",
+    }
+
+
+def user(i: int, base: str = BASE) -> dict[str, Any]:
+    return {
+        "id": i,
+        "url": f"{base}/users/{i}",
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "email": "jane@example.com",
+        "date_joined": "2018-09-19T13:44:56.000000Z",
+        "username": "jane@example.com",
+        "organization": f"{base}/organizations/406",
     }
 
 

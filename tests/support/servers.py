@@ -40,17 +40,24 @@ class ListServer(Recorder):
 
     Records every request (see :class:`~tests.support.wire.Recorder`) and the most requests in
     flight at once. Each answer takes ``latency`` seconds of trio's clock or, with no latency,
-    ``checkpoints`` scheduler checkpoints, so that requests started together overlap.
+    ``checkpoints`` scheduler checkpoints, so that requests started together overlap. The pages
+    in ``refuse`` are answered with that status (an error), at once.
     """
 
     def __init__(
-        self, total: int, page_size: int, latency: float = 0.01, checkpoints: int = 1
+        self,
+        total: int,
+        page_size: int,
+        latency: float = 0.01,
+        checkpoints: int = 1,
+        refuse: dict[int, int] | None = None,
     ) -> None:
         super().__init__(self._answer)
         self.total = total
         self.page_size = page_size
         self.latency = latency
         self.checkpoints = checkpoints
+        self.refuse = refuse or {}
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -63,6 +70,9 @@ class ListServer(Recorder):
         return [int(r.url.params.get("page", "1")) for r in self.requests]
 
     async def _answer(self, request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params.get("page", "1"))
+        if number in self.refuse:
+            return httpx.Response(self.refuse[number], json={"detail": "refused"})
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -76,7 +86,6 @@ class ListServer(Recorder):
         path = request.url.path
         if not path.endswith("/workspaces"):
             return httpx.Response(200, json=workspace(int(path.rsplit("/", 1)[1])))
-        number = int(request.url.params.get("page", "1"))
         if number > self.total_pages:
             return httpx.Response(404, json={"detail": "Invalid page."})
         start = (number - 1) * self.page_size

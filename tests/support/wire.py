@@ -1,8 +1,8 @@
 """Standing in for the API on the wire, and reading what was sent.
 
 * :class:`Recorder`: the scripted server. An ``httpx.MockTransport`` handler that records every
-  request (with its time on trio's clock) and answers with a function of the request;
-  :func:`steps` and :func:`numbered` build such functions from a list of answers or the request
+  request (with its time on trio's clock) and answers with a function of the request, or
+  (:meth:`Recorder.scripted`) with a list of answers; :func:`numbered` answers by the request's
   number.
 * :class:`Wire`: canned answers by method and path, as respx routes (the ``wire`` fixture).
 * :func:`query_of`, :func:`body_of`, :func:`parts_of`: the query, JSON body and multipart parts
@@ -75,6 +75,23 @@ class Recorder:
         self.statuses.append(response.status_code)
         return response
 
+    @classmethod
+    def scripted(cls, *answers: Any, default: Any = None) -> Recorder:
+        """A recorder that answers with ``answers`` in turn, then ``default``. Each is a
+        response, JSON data, an exception (raised: a transport error), or a function of the
+        request."""
+        queue = list(answers)
+
+        def answer(request: httpx.Request) -> Any:
+            step = queue.pop(0) if queue else default
+            if isinstance(step, BaseException):
+                raise step
+            if callable(step):
+                return step(request)
+            return step
+
+        return cls(answer)
+
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
 
@@ -109,22 +126,6 @@ class Recorder:
         return [s for s in self.seen if (s.scheme, s.host, s.port) != home]
 
 
-def steps(*answers: Any, default: Any = None) -> AnswerFn:
-    """Answer with ``answers`` in turn, then ``default``. Each is a response, JSON data, an
-    exception (raised: a transport error), or a function of the request."""
-    queue = list(answers)
-
-    def answer(request: httpx.Request) -> Any:
-        step = queue.pop(0) if queue else default
-        if isinstance(step, BaseException):
-            raise step
-        if callable(step):
-            return step(request)
-        return step
-
-    return answer
-
-
 def numbered(script: Callable[[int, httpx.Request], Any]) -> AnswerFn:
     """``script(n, request)`` answers the ``n``-th request (from 1)."""
     count = 0
@@ -147,6 +148,8 @@ class Wire:
 
     def __init__(self, router: respx.MockRouter) -> None:
         self.router = router
+        self.requests: list[httpx.Request] = []
+        """Every request a route of this wire answered, in order."""
         self._answers: dict[tuple[str, str], list[Callable[[], httpx.Response]]] = {}
 
     @property
@@ -169,6 +172,7 @@ class Wire:
             answers = self._answers[key] = []
 
             def next_answer(request: httpx.Request) -> httpx.Response:
+                self.requests.append(request)
                 return (answers.pop(0) if len(answers) > 1 else answers[0])()
 
             self.router.route(method=method, url=key[1]).mock(side_effect=next_answer)
@@ -177,16 +181,10 @@ class Wire:
         else:
             answers.append(lambda: httpx.Response(status, content=content))
 
-    @property
-    def requests(self) -> list[httpx.Request]:
-        """Every request the router answered, in order."""
-        return [call.request for call in self.router.calls]
-
     def only(self) -> httpx.Request:
         """The one request sent (fails if there were more or none)."""
-        requests = self.requests
-        assert len(requests) == 1, [f"{r.method} {r.url}" for r in requests]
-        return requests[0]
+        assert len(self.requests) == 1, [f"{r.method} {r.url}" for r in self.requests]
+        return self.requests[0]
 
 
 # -- reading requests ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Fixtures of the blocking-client tests: a paged list handler, a loopback HTTP(S) server."""
+"""Fixtures of the blocking-client tests: a loopback HTTP(S) server, with a test CA for TLS."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.support.servers import ListServer, LoopbackServer
+from tests.support.servers import LoopbackServer
 
 
 @pytest.fixture
@@ -38,10 +38,3 @@ def tls_loopback(tls_files: tuple[Path, Path]) -> Iterator[tuple[LoopbackServer,
     client_ctx = ssl.create_default_context(cafile=str(ca_cert))
     with LoopbackServer(tls=server_ctx) as server:
         yield server, client_ctx
-
-
-@pytest.fixture
-def list_handler() -> ListServer:
-    """Ten pages of three workspaces; each answer takes 20 checkpoints (no sleeping), so
-    requests started together overlap and ``max_in_flight`` shows how many ran at once."""
-    return ListServer(total=30, page_size=3, latency=0, checkpoints=20)
