@@ -392,12 +392,13 @@ def test_bounds_are_finite() -> None:
 
 
 def test_cli_timeout_keeps_every_result(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Imports that take longer than --timeout: every file is still reported, with where it
     stands (on the server, with its ids)."""
     from rossum_trio.cli import main
 
+    monkeypatch.chdir(tmp_path)  # the command writes its report into the working directory
     files = write_samples(tmp_path, 3)
     argv = ["bulk", *(str(p) for p, _ in files), "--import-delay", "100", "--sleep", "0.05"]
     try:
@@ -411,12 +412,12 @@ def test_cli_timeout_keeps_every_result(
 
 
 def test_cli_does_not_call_files_on_the_server_failed(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     from rossum_trio.cli import main
     from rossum_trio.emulator import open_emulator_server
 
+    monkeypatch.chdir(tmp_path)  # the command writes its report into the working directory
     emulator = Emulator(import_delay_s=0.1)
     emulator.faults.update(path_pattern=r"/annotations$", fail_next=10**6, fail_status=403)
     files = write_samples(tmp_path, 2)
