@@ -6,17 +6,18 @@ One command (from the repository root, with the project's virtualenv)::
     .venv/bin/python tools/reliability_report.py --dry-run  # run, print, change nothing
 
 It runs ``pytest tests/reliability`` with ``RELIABILITY_FIGURES`` set, so that the suite's
-``conftest.py`` writes every test's outcome and counters (``support.FIGURE_NAMES``) to a JSON
-file; then it sums them and replaces the text between ``<!-- figures:start -->`` and
-``<!-- figures:end -->`` in ``docs/reliability.md``. Tests marked ``xfail`` (known gaps, with
-the reason) are listed apart and their counters are not in the totals. The exit status is
-pytest's: a failing suite still rewrites the page (with its non-zero figures), and fails.
+``conftest.py`` writes every test's outcome and counters (``FIGURE_NAMES`` of
+``tests/support/figures.py``) to a JSON file; then it sums them and replaces the text between
+``<!-- figures:start -->`` and ``<!-- figures:end -->`` in ``docs/reliability.md``. Tests marked
+``xfail`` (known gaps, with the reason) are listed apart and their counters are not in the
+totals. The exit status is pytest's: a failing suite still rewrites the page (with its non-zero
+figures), and fails.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import os
 import subprocess
@@ -120,15 +121,10 @@ def render(data: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def figure_names() -> dict[str, str]:
-    """The suite's figures and what they mean (``FIGURE_NAMES`` of its ``support`` module)."""
-    spec = importlib.util.spec_from_file_location(
-        "reliability_support", ROOT / "tests" / "reliability" / "support.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
+    """The suite's figures and what they mean (``FIGURE_NAMES`` of ``tests.support.figures``)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # as pytest's ``pythonpath = ["."]`` does
+    module = importlib.import_module("tests.support.figures")
     return dict(module.FIGURE_NAMES)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import venv
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,42 +22,7 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "benchmarks" / "bench_rate_budget.py"
-OFFICIAL = "rossum-api==3.17.0"
-NETWORK_MARKERS = (
-    "Could not fetch URL",
-    "NewConnectionError",
-    "Temporary failure in name resolution",
-    "Max retries exceeded",
-    "No matching distribution found",
-    "Network is unreachable",
-    "ConnectTimeout",
-    "ReadTimeoutError",
-)
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="session")
-def official_venv(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
-    """A venv with the official package (the layout the script expects: bin/python + ok), or
-    the reason it could not be installed (network only; any other pip failure fails)."""
-    # Same place as tests/emulator/test_emulator_official_client.py: one install per session.
-    root = tmp_path_factory.getbasetemp() / "official-rossum-api-venv"
-    if not (root / "ok").exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(root)
-        proc = subprocess.run(
-            [str(root / "bin" / "python"), "-m", "pip", "install", "-q", OFFICIAL],
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-        if proc.returncode != 0:
-            output = proc.stdout + proc.stderr
-            if any(marker in output for marker in NETWORK_MARKERS):
-                return f"package index unreachable, cannot install {OFFICIAL}: {output[-300:]}"
-            pytest.fail(f"pip install {OFFICIAL} failed:\n{output}")
-        (root / "ok").write_text("installed")
-    return root
 
 
 def test_quick_run_writes_table_data_and_chart(tmp_path: Path, official_venv: Path | str) -> None:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from contextlib import ExitStack
 
 import pytest
-import trio
-from cli_support import Ran
 
 from rossum_trio.cli import main
 from rossum_trio.emulator import Emulator, open_emulator_server
+from tests.support.cli import Ran
+from tests.support.servers import in_thread
 
 
 @pytest.fixture(autouse=True)
@@ -46,33 +45,14 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
 @pytest.fixture
 def serve() -> Iterator[Callable[[Emulator], str]]:
     """``serve(emulator)`` serves it on a loopback port (from a thread); its base URL."""
-    stops: list[Callable[[], None]] = []
+    with ExitStack() as servers:
 
-    def start(emulator: Emulator) -> str:
-        ready = threading.Event()
-        box: dict[str, Any] = {}
+        def start(emulator: Emulator) -> str:
+            return str(
+                servers.enter_context(in_thread(lambda: open_emulator_server(emulator, port=0)))
+            )
 
-        async def run() -> None:
-            with trio.CancelScope() as scope:
-                async with open_emulator_server(emulator, port=0) as base_url:
-                    box.update(url=base_url, scope=scope, token=trio.lowlevel.current_trio_token())
-                    ready.set()
-                    await trio.sleep_forever()
-
-        thread = threading.Thread(target=trio.run, args=(run,), daemon=True)
-        thread.start()
-        assert ready.wait(10), "the loopback emulator did not start"
-
-        def stop() -> None:
-            trio.from_thread.run_sync(box["scope"].cancel, trio_token=box["token"])
-            thread.join(10)
-
-        stops.append(stop)
-        return str(box["url"])
-
-    yield start
-    for stop in stops:
-        stop()
+        yield start
 
 
 @pytest.fixture

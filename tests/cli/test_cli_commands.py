@@ -10,9 +10,9 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
-from cli_support import Ran, write_samples
 
 from rossum_trio.emulator import Emulator
+from tests.support.cli import Ran, sample_paths
 
 CLI = Callable[..., Ran]
 FAST = ("--import-delay", 0.05, "--sleep", 0.05)
@@ -65,7 +65,7 @@ def test_exports_of_more_than_100_annotations_are_one_document(
 
 
 def test_given_files_and_samples_together(cli: CLI, tmp_path: pathlib.Path) -> None:
-    files = write_samples(tmp_path / "in", 2)
+    files = sample_paths(tmp_path / "in", 2)
     ran = cli("bulk", *files, "--samples", 1, *FAST, "--output", tmp_path / "o.csv")
     assert ran.code == 0, ran.err
     # The sample shares a name with a given file but is a file of its own.

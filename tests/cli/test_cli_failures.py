@@ -17,9 +17,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from cli_support import Ran, documents_by_name, uploads, write_samples
 
 from rossum_trio.emulator import Emulator, Faults
+from tests.support.cli import Ran, sample_paths, uploads
+from tests.support.emulator import documents_by_name
 
 CLI = Callable[..., Ran]
 
@@ -32,7 +33,7 @@ def test_bad_token_fails_once_before_any_upload(
 ) -> None:
     emulator = Emulator()
     base_url = serve(emulator)
-    files = write_samples(tmp_path, 50)
+    files = sample_paths(tmp_path, 50)
     ran = cli("bulk", "--base-url", base_url, "--token", "wrong", "--queue", 300, *files)
     assert ran.code == 3
     assert len(ran.err_lines) == 1, ran.err
@@ -47,7 +48,7 @@ def test_wrong_password_fails_once(
 ) -> None:
     emulator = Emulator()
     base_url = serve(emulator)
-    files = write_samples(tmp_path, 5)
+    files = sample_paths(tmp_path, 5)
     ran = cli(
         "bulk", "--base-url", base_url, "--username", emulator.username,
         "--password", "not-it", "--queue", 300, *files,
@@ -70,7 +71,7 @@ def test_unknown_queue_fails_once(cli: CLI) -> None:
 
 
 def test_unreachable_host_fails_once(cli: CLI, closed_port: int, tmp_path: pathlib.Path) -> None:
-    files = write_samples(tmp_path, 20)
+    files = sample_paths(tmp_path, 20)
     base_url = f"http://127.0.0.1:{closed_port}/api/v1"
     ran = cli("bulk", "--base-url", base_url, "--token", "t", "--queue", 1, "--retries", 1, *files)
     assert ran.code == 3
@@ -80,7 +81,7 @@ def test_unreachable_host_fails_once(cli: CLI, closed_port: int, tmp_path: pathl
 
 
 def test_a_base_url_without_api_v1_says_so(cli: CLI, tmp_path: pathlib.Path) -> None:
-    files = write_samples(tmp_path, 1)
+    files = sample_paths(tmp_path, 1)
     ran = cli("bulk", "--base-url", "https://acme.rossum.app", "--token", "t", "--queue", 1, *files)
     assert ran.code == 2
     assert "--base-url (or ROSSUM_BASE_URL) must end with /api/v1" in ran.err
@@ -88,7 +89,7 @@ def test_a_base_url_without_api_v1_says_so(cli: CLI, tmp_path: pathlib.Path) -> 
 
 
 def test_a_token_with_a_newline_is_refused_before_sending(cli: CLI, tmp_path: pathlib.Path) -> None:
-    files = write_samples(tmp_path, 1)
+    files = sample_paths(tmp_path, 1)
     ran = cli(
         "bulk", "--base-url", "https://acme.rossum.app/api/v1", "--token", "abc\n",
         "--queue", 1, *files,
@@ -105,7 +106,7 @@ def test_retries_and_429_pauses_show_on_the_progress_not_as_log_lines(
     faults = Faults(storm_429=1, retry_after_s=1, fail_next=1, fail_status=503)
     emulator = Emulator(import_delay_s=0.1, faults=faults)
     base_url = serve(emulator)
-    files = write_samples(tmp_path, 3)
+    files = sample_paths(tmp_path, 3)
     ran = cli(
         "bulk", "--base-url", base_url, "--token", emulator.token, "--queue", 300,
         "--sleep", 0.1, "--output", tmp_path / "out.csv", *files,
@@ -123,7 +124,7 @@ def test_retries_and_429_pauses_show_on_the_progress_not_as_log_lines(
 def test_empty_and_non_pdf_files_fail_alone_and_are_not_exported(
     cli: CLI, tmp_path: pathlib.Path
 ) -> None:
-    files = write_samples(tmp_path / "in", 3)
+    files = sample_paths(tmp_path / "in", 3)
     empty = tmp_path / "in" / "empty.pdf"
     empty.write_bytes(b"")
     notes = tmp_path / "in" / "notes.txt"
@@ -152,7 +153,7 @@ def test_empty_and_non_pdf_files_fail_alone_and_are_not_exported(
 def test_a_failed_import_is_counted_failed_with_the_reason_and_not_exported(
     cli: CLI, tmp_path: pathlib.Path
 ) -> None:
-    (invoice,) = write_samples(tmp_path / "in", 1)
+    (invoice,) = sample_paths(tmp_path / "in", 1)
     empty = tmp_path / "in" / "empty.pdf"
     empty.write_bytes(b"")
     out = tmp_path / "out.json"
@@ -239,7 +240,7 @@ def test_json_export_is_the_apis_export(
 ) -> None:
     emulator = Emulator(import_delay_s=0.05)
     base_url = serve(emulator)
-    files = write_samples(tmp_path / "in", 3)
+    files = sample_paths(tmp_path / "in", 3)
     out = tmp_path / "out.json"
     ran = cli(
         "bulk", "--base-url", base_url, "--token", emulator.token, "--queue", 300,
@@ -265,7 +266,7 @@ def test_an_error_that_fails_every_file_mid_run_is_said_once(
     # After three uploads the API refuses the token (as when it is revoked during a run).
     emulator = Emulator(import_delay_s=0.05, faults=Faults(path_pattern="/upload$"))
     base_url = serve(emulator)
-    files = write_samples(tmp_path / "in", 30)
+    files = sample_paths(tmp_path / "in", 30)
     report = tmp_path / "report.json"
 
     def revoke_after_three() -> None:
@@ -301,7 +302,7 @@ def test_one_file_the_api_refuses_fails_alone(
     faults = Faults(path_pattern="/upload$", fail_next=1, fail_status=400)
     emulator = Emulator(import_delay_s=0.05, faults=faults)
     base_url = serve(emulator)
-    files = write_samples(tmp_path / "in", 6)
+    files = sample_paths(tmp_path / "in", 6)
     out = tmp_path / "out.csv"
     ran = cli(
         "bulk", "--base-url", base_url, "--token", emulator.token, "--queue", 300,

@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 
 import pytest
-from cli_support import Ran, documents_by_name, uploads, write_samples
 
 from rossum_trio.emulator import Emulator, Faults
+from tests.support.cli import Ran, sample_paths, uploads
+from tests.support.emulator import documents_by_name
 
 CLI = Callable[..., Ran]
 
@@ -31,7 +32,7 @@ def test_ctrl_c_in_a_200_file_run_then_resume(
 ) -> None:
     emulator = Emulator(import_delay_s=0.3, faults=Faults(latency_s=0.02))
     base_url = serve(emulator)
-    files = write_samples(tmp_path / "in", 200)
+    files = sample_paths(tmp_path / "in", 200)
     report, out = tmp_path / "report.json", tmp_path / "export.csv"
     command = [
         sys.executable, "-m", "rossum_trio.cli", "bulk", "--base-url", base_url,
@@ -135,7 +136,7 @@ def test_resume_waits_for_what_was_uploaded_and_looks_up_unknown_uploads(
     reach the server, one of unknown outcome that did not, and one not sent."""
     emulator = Emulator(import_delay_s=0.2)
     base_url = serve(emulator)
-    files = write_samples(tmp_path / "in", 4)
+    files = sample_paths(tmp_path / "in", 4)
     first = tmp_path / "first.json"
     # Put files 0 and 1 on the server, as the interrupted run did.
     ran = cli(

@@ -50,8 +50,10 @@ from typing import Any
 import pytest
 import trio
 
-from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient, Token
-from rossum_trio.emulator import Emulator, open_emulator_server, sample_invoices
+from rossum_trio import AsyncRossumAPIClient
+from rossum_trio.emulator import Emulator, open_emulator_server
+from tests.support.clients import emulator_client, sync_emulator_client
+from tests.support.files import write_sample, write_samples
 
 ROOT = Path(__file__).parents[2]
 PYTHON_FENCES = {"python", "py", "python3", "pycon"}
@@ -194,10 +196,8 @@ def real_account_source(block: Block, base_url: str, emulator: Emulator) -> str:
 
 def prepare_directory(directory: Path) -> None:
     """What blocks may use: ``invoice.pdf`` and ``invoices/*.pdf``."""
-    (directory / "invoice.pdf").write_bytes(sample_invoices(1)[0][1])
-    (directory / "invoices").mkdir()
-    for name, pdf in sample_invoices(3, seed=1):
-        (directory / "invoices" / name).write_bytes(pdf)
+    write_sample(directory / "invoice.pdf")
+    write_samples(directory / "invoices", 3, seed=1)
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -274,9 +274,7 @@ async def test_trio_example(block: Block, tmp_path: Path, monkeypatch: pytest.Mo
     prepare_directory(tmp_path)
     example = load(block)
     emulator = Emulator(import_delay_s=0)
-    async with AsyncRossumAPIClient(
-        emulator.base_url, Token(emulator.token), transport=emulator.transport()
-    ) as client:
+    async with emulator_client(emulator) as client:
         queue_id = emulator.seeded.queue_id
         annotation_id = await imported_annotation(client, queue_id)
         with trio.fail_after(60):
@@ -289,9 +287,7 @@ def test_sync_example(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     prepare_directory(tmp_path)
     example = load(block)
     emulator = Emulator(import_delay_s=0)
-    with SyncRossumAPIClient(
-        emulator.base_url, Token(emulator.token), transport=emulator.transport()
-    ) as client:
+    with sync_emulator_client(emulator) as client:
         queue_id = emulator.seeded.queue_id
         annotation_id = client.upload_and_wait_until_imported(
             queue_id, "invoice.pdf", "invoice.pdf", sleep_s=0

@@ -16,23 +16,10 @@ from rossum_api.models.relation import RelationType
 from rossum_trio.emulator import Emulator, sample_invoices
 
 
-@pytest.fixture
-def emulator() -> Emulator:
-    return Emulator(import_delay_s=0.0)
-
-
 def make_client(emulator: Emulator, credentials: Token | UserCredentials) -> AsyncRossumAPIClient:
     return AsyncRossumAPIClient(
         base_url=emulator.base_url, credentials=credentials, transport=emulator.transport()
     )
-
-
-@pytest.fixture
-def invoice(tmp_path: pathlib.Path) -> pathlib.Path:
-    name, pdf = sample_invoices(1)[0]
-    path = tmp_path / name
-    path.write_bytes(pdf)
-    return path
 
 
 async def test_authentication_and_client_configuration(emulator: Emulator) -> None:

@@ -13,12 +13,7 @@ from rossum_api import SyncRossumAPIClient
 from rossum_api.domain_logic.annotations import ExportFileFormats
 from rossum_api.dtos import Token, UserCredentials
 from rossum_api.models.relation import RelationType
-from rossum_trio.emulator import Emulator, sample_invoices
-
-
-@pytest.fixture
-def emulator() -> Emulator:
-    return Emulator(import_delay_s=0.0)
+from rossum_trio.emulator import Emulator
 
 
 @pytest.fixture
@@ -28,14 +23,6 @@ def client(emulator: Emulator) -> SyncRossumAPIClient:
         credentials=Token(emulator.token),
         transport=emulator.transport(),
     )
-
-
-@pytest.fixture
-def invoice(tmp_path: pathlib.Path) -> pathlib.Path:
-    name, pdf = sample_invoices(1)[0]
-    path = tmp_path / name
-    path.write_bytes(pdf)
-    return path
 
 
 def test_authentication(emulator: Emulator) -> None:

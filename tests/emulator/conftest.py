@@ -1,4 +1,4 @@
-"""Emulator tests: shared fixtures (``emulator_support`` is importable via pytest's pythonpath)."""
+"""Emulator tests: shared fixtures (the helpers: ``tests/support/emulator.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from rossum_trio.emulator import Emulator
+from tests.support.clients import emulator_http
 
 
 @pytest.fixture
@@ -19,9 +20,5 @@ def emu() -> Emulator:
 @pytest.fixture
 async def http(emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client bound in-process to ``emu``, authenticated with its token."""
-    async with httpx.AsyncClient(
-        transport=emu.transport(),
-        base_url=emu.base_url,
-        headers={"Authorization": f"Bearer {emu.token}"},
-    ) as client:
+    async with emulator_http(emu) as client:
         yield client

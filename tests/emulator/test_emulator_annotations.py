@@ -9,18 +9,16 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 import trio
-from emulator_support import list_all, rid, upload
 
 from rossum_trio.emulator import Emulator
+from tests.support.emulator import list_all, rid, upload
 
 
 @pytest.fixture
 async def imported(
     emu: Emulator, http: httpx.AsyncClient, autojump_clock: trio.testing.MockClock
 ) -> list[int]:
-    ids = await upload(http, emu, 3)
-    await trio.sleep(3)
-    return ids
+    return await upload(http, emu, 3, then_wait_s=3)
 
 
 async def _status(http: httpx.AsyncClient, aid: int) -> str:

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.emulator import start_emulator
+
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 
@@ -33,28 +35,9 @@ def _one_line(stderr: str) -> str:
     return lines[0]
 
 
-def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rossum_trio.emulator", "--port", "0", "--preload", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    info: dict[str, str] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        key, sep, value = line.strip().partition(":")
-        if sep:
-            info[key] = value.strip()
-        if line.startswith("Press Ctrl-C"):
-            break
-    return proc, info
-
-
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_with_exit_0_and_one_line(sig: signal.Signals) -> None:
-    proc, info = _start()
+    proc, info = start_emulator()
     try:
         base_url = info["base_url"]
         r = httpx.get(f"{base_url}/queues", headers={"Authorization": f"Bearer {info['token']}"})

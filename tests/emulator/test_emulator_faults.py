@@ -7,18 +7,11 @@ import pytest
 import trio
 
 from rossum_trio.emulator import Emulator, Faults
-
-
-def _client(emu: Emulator) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=emu.transport(),
-        base_url=emu.base_url,
-        headers={"Authorization": f"Bearer {emu.token}"},
-    )
+from tests.support.clients import emulator_http
 
 
 async def _statuses(emu: Emulator, n: int) -> list[int]:
-    async with _client(emu) as http:
+    async with emulator_http(emu) as http:
         return [(await http.get("/workspaces")).status_code for _ in range(n)]
 
 

@@ -9,18 +9,16 @@ import zipfile
 import httpx
 import pytest
 import trio
-from emulator_support import rid, upload
 
 from rossum_trio.emulator import Emulator
+from tests.support.emulator import rid, upload
 
 
 @pytest.fixture
 async def imported(
     emu: Emulator, http: httpx.AsyncClient, autojump_clock: trio.testing.MockClock
 ) -> list[int]:
-    ids = await upload(http, emu, 4)
-    await trio.sleep(3)
-    return ids
+    return await upload(http, emu, 4, then_wait_s=3)
 
 
 async def _ids(http: httpx.AsyncClient, **params: str) -> list[int]:

@@ -6,9 +6,9 @@ import json
 
 import httpx
 import trio
-from emulator_support import rid, upload
 
 from rossum_trio.emulator import Emulator, render_pdf, sample_invoices
+from tests.support.emulator import rid, upload
 
 
 async def test_upload_task_lifecycle(

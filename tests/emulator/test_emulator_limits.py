@@ -9,8 +9,6 @@ import h11
 import httpx
 import pytest
 import trio
-from asgi_support import call
-from emulator_support import upload
 
 from rossum_trio.emulator import (
     Emulator,
@@ -19,6 +17,7 @@ from rossum_trio.emulator import (
     sample_invoices,
 )
 from rossum_trio.emulator._routing import MAX_BODY_BYTES, MAX_FILES_BODY_BYTES
+from tests.support.emulator import call, upload
 
 
 async def test_ordering_after_a_type_change_is_refused_then_ordering_is_total(

@@ -7,19 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import trio
-from emulator_support import OFFICIAL_LIST_PARAMS, list_all, rid, upload
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rossum_trio.emulator import Emulator
-
-
-async def _client(emu: Emulator) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=emu.transport(),
-        base_url=emu.base_url,
-        headers={"Authorization": f"Bearer {emu.token}"},
-    )
+from tests.support import NO_TOTAL_QUERY
+from tests.support.clients import emulator_http
+from tests.support.emulator import list_all, rid, upload
 
 
 @settings(max_examples=30, deadline=None)
@@ -28,7 +22,7 @@ async def test_walking_next_yields_every_item_once_in_order(
     extra: int, page_size: int, desc: bool
 ) -> None:
     emu = Emulator()
-    async with await _client(emu) as http:
+    async with emulator_http(emu) as http:
         for i in range(extra):
             assert (await http.post("/workspaces", json={"name": f"ws {i}"})).status_code == 201
         ordering = "-id" if desc else "id"
@@ -78,7 +72,7 @@ async def test_official_empty_params_and_page_size_cap(
         emu_ws = await http.post("/workspaces", json={"name": f"w{i}"})
         assert emu_ws.status_code == 201
     r = await http.get(
-        "/workspaces", params={**OFFICIAL_LIST_PARAMS, "include_total": "true", "autopilot": ""}
+        "/workspaces", params={**NO_TOTAL_QUERY, "include_total": "true", "autopilot": ""}
     )
     body = r.json()
     assert len(body["results"]) == 100

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 import trio
-from emulator_support import upload
 
 from rossum_trio.emulator import (
     REAL_RATE_LIMIT_PER_S,
@@ -14,6 +13,7 @@ from rossum_trio.emulator import (
     open_emulator_server,
     open_emulator_thread,
 )
+from tests.support.emulator import upload
 
 
 def _burst(base_url: str, token: str, n: int) -> list[httpx.Response]:

@@ -16,10 +16,10 @@ from rossum_trio.models import (
     decoder_for,
     deserialize_default,
 )
+from tests.support import BASE
 
-B = "https://acme.rossum.app/api/v1"  # the base URL used in model_samples.json
-
-#: A minimal valid payload for each resource (required fields, plus a few extras), by name.
+#: A minimal valid payload for each resource (required fields, plus a few extras), by name;
+#: its URLs are below ``BASE``.
 SAMPLES: dict[Resource, dict[str, Any]] = {
     Resource[name]: payload
     for name, payload in json.loads(
@@ -66,7 +66,7 @@ def test_auth_has_no_model() -> None:
 def test_post_init_behaviours() -> None:
     template = deserialize_default(Resource.HookTemplate, SAMPLES[Resource.HookTemplate])
     assert template.id == 7
-    odd = deserialize_default(Resource.HookTemplate, {"name": "t", "url": f"{B}/x/latest/"})
+    odd = deserialize_default(Resource.HookTemplate, {"name": "t", "url": f"{BASE}/x/latest/"})
     assert odd.id is None
     explicit = deserialize_default(Resource.HookTemplate, {"name": "t", "url": "u/7", "id": 9})
     assert explicit.id == 9

@@ -11,10 +11,10 @@ import pytest
 import rossum_api.domain_logic.urls
 import rossum_trio
 from rossum_trio import AsyncRossumAPIClient, parse_resource_id_from_url
-from rossum_trio.emulator import Emulator, sample_invoices
+from rossum_trio.emulator import Emulator
 from rossum_trio.models import Task, Upload
-
-BASE = "https://acme.rossum.app/api/v1"
+from tests.support import BASE
+from tests.support.files import write_samples
 
 
 def task(**fields: Any) -> Task:
@@ -84,9 +84,7 @@ def test_ids_are_not_fields() -> None:
 async def test_upload_flow_without_splitting_urls(
     rossum_client: AsyncRossumAPIClient, rossum_emulator: Emulator, tmp_path: Any
 ) -> None:
-    name, pdf = sample_invoices(1)[0]
-    path = tmp_path / name
-    path.write_bytes(pdf)
+    ((path, name),) = write_samples(tmp_path, 1)
     queue_id = rossum_emulator.seeded.queue_id
     tasks = await rossum_client.upload_document(queue_id, [(path, name)])
     succeeded = await rossum_client.poll_task_until_succeeded(tasks[0].id, sleep_s=0)

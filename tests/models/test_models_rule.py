@@ -29,20 +29,19 @@ from rossum_trio.models.rule import (
     ShowHideFieldPayload,
     ShowMessagePayload,
 )
-
-B = "https://acme.rossum.app/api/v1"
+from tests.support import BASE
 
 RULE: dict[str, Any] = {
     "id": 123,
-    "url": f"{B}/rules/123",
+    "url": f"{BASE}/rules/123",
     "name": "rule",
     "enabled": True,
-    "organization": f"{B}/organizations/1",
-    "schema": f"{B}/schemas/1",
+    "organization": f"{BASE}/organizations/1",
+    "schema": f"{BASE}/schemas/1",
     "trigger_condition": "True",
-    "created_by": f"{B}/users/1",
+    "created_by": f"{BASE}/users/1",
     "created_at": "2024-01-01T00:00:00Z",
-    "modified_by": f"{B}/users/1",
+    "modified_by": f"{BASE}/users/1",
     "modified_at": "2024-01-02T00:00:00Z",
     "rule_template": None,
     "synchronized_from_template": False,
@@ -61,7 +60,7 @@ ACTIONS: list[tuple[str, dict[str, Any], Any]] = [
     ("show_message", {"type": "info", "content": "hi"}, ShowMessagePayload("info", "hi")),
     ("add_automation_blocker", {"content": "no"}, AddAutomationBlockerPayload("no")),
     ("change_status", {"method": "postpone"}, ChangeStatusPayload("postpone")),
-    ("change_queue", {"queue": f"{B}/queues/2"}, ChangeQueuePayload(f"{B}/queues/2")),
+    ("change_queue", {"queue": f"{BASE}/queues/2"}, ChangeQueuePayload(f"{BASE}/queues/2")),
     ("add_label", {"labels": ["l"]}, LabelsPayload(["l"])),
     ("remove_label", {"labels": ["l"]}, LabelsPayload(["l"])),
     ("add_remove_label", {"labels": ["l"]}, AddRemoveLabelPayload(["l"], True)),

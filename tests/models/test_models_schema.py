@@ -22,16 +22,15 @@ from rossum_trio.models.schema import (
     Tuple,
     ValueSource,
 )
-
-B = "https://acme.rossum.app/api/v1"
+from tests.support import BASE
 
 SCHEMA: dict[str, Any] = {
     "id": 31336,
     "name": "Basic Schema",
-    "queues": [f"{B}/queues/8199"],
-    "url": f"{B}/schemas/31336",
+    "queues": [f"{BASE}/queues/8199"],
+    "url": f"{BASE}/schemas/31336",
     "metadata": {},
-    "modified_by": f"{B}/users/1",
+    "modified_by": f"{BASE}/users/1",
     "modified_at": "2021-01-01T00:00:00.000000Z",
     "content": [
         {

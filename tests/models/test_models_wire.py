@@ -32,19 +32,19 @@ from rossum_trio.models import (
     decoder_for,
     deserialize_default,
 )
-
-B = "https://acme.rossum.app/api/v1"
+from tests.support import BASE
+from tests.support.payloads import REFERENCE_WORKSPACE
 
 ANNOTATION: dict[str, Any] = {
     "id": 314528,
-    "url": f"{B}/annotations/314528",
+    "url": f"{BASE}/annotations/314528",
     "status": "to_review",
-    "document": f"{B}/documents/314628",
-    "queue": f"{B}/queues/8199",
-    "schema": f"{B}/schemas/95",
+    "document": f"{BASE}/documents/314628",
+    "queue": f"{BASE}/queues/8199",
+    "schema": f"{BASE}/schemas/95",
     "relations": [],
-    "pages": [f"{B}/pages/558598"],
-    "creator": f"{B}/users/1",
+    "pages": [f"{BASE}/pages/558598"],
+    "creator": f"{BASE}/users/1",
     "modifier": None,
     "modified_by": None,
     "created_at": "2021-04-26T10:08:03.856648Z",
@@ -63,18 +63,18 @@ ANNOTATION: dict[str, Any] = {
     "rejected_by": None,
     "rir_poll_id": "54f6b9ecfa751789f71ddf12",
     "messages": None,
-    "content": f"{B}/annotations/314528/content",
+    "content": f"{BASE}/annotations/314528/content",
     "suggested_edit": None,
     "time_spent": 0,
     "metadata": {},
     "automated": False,
     "related_emails": [],
-    "email": f"{B}/emails/96743",
+    "email": f"{BASE}/emails/96743",
     "automation_blocker": None,
-    "email_thread": f"{B}/email_threads/34567",
+    "email_thread": f"{BASE}/email_threads/34567",
     "has_email_thread_with_replies": True,
     "has_email_thread_with_new_replies": False,
-    "organization": f"{B}/organizations/1",
+    "organization": f"{BASE}/organizations/1",
     "automatically_rejected": False,
     "prediction": None,
     "assignees": [],
@@ -86,33 +86,33 @@ ANNOTATION: dict[str, Any] = {
 
 DOCUMENT: dict[str, Any] = {
     "id": 314628,
-    "url": f"{B}/documents/314628",
+    "url": f"{BASE}/documents/314628",
     "s3_name": "272c2f01ae84a4e19a421cb432e490bb",
-    "parent": f"{B}/documents/203517",
-    "email": f"{B}/emails/987654",
-    "annotations": [f"{B}/annotations/314528"],
+    "parent": f"{BASE}/documents/203517",
+    "email": f"{BASE}/emails/987654",
+    "annotations": [f"{BASE}/annotations/314528"],
     "mime_type": "application/pdf",
-    "creator": f"{B}/users/1",
+    "creator": f"{BASE}/users/1",
     "created_at": "2019-10-13T23:04:00.933658Z",
     "arrived_at": "2019-10-13T23:04:00.933658Z",
     "original_file_name": "test_invoice_1.pdf",
-    "content": f"{B}/documents/314628/content",
+    "content": f"{BASE}/documents/314628/content",
     "attachment_status": None,
     "metadata": {},
 }
 
 USER: dict[str, Any] = {
     "id": 10775,
-    "url": f"{B}/users/10775",
+    "url": f"{BASE}/users/10775",
     "first_name": "John",
     "last_name": "Doe",
     "email": "john-doe@east-west-trading.com",
     "phone_number": "+420 123 456 789",
     "date_joined": "2018-09-19T13:44:56.000000Z",
     "username": "john-doe@east-west-trading.com",
-    "groups": [f"{B}/groups/3"],
-    "organization": f"{B}/organizations/406",
-    "queues": [f"{B}/queues/8199"],
+    "groups": [f"{BASE}/groups/3"],
+    "organization": f"{BASE}/organizations/406",
+    "queues": [f"{BASE}/queues/8199"],
     "is_active": True,
     "last_login": "2019-02-07T16:20:18.652253Z",
     "ui_settings": {},
@@ -125,15 +125,15 @@ USER: dict[str, Any] = {
 QUEUE: dict[str, Any] = {
     "id": 8199,
     "name": "Received invoices",
-    "url": f"{B}/queues/8199",
-    "workspace": f"{B}/workspaces/7540",
+    "url": f"{BASE}/queues/8199",
+    "workspace": f"{BASE}/workspaces/7540",
     "connector": None,
-    "schema": f"{B}/schemas/31336",
-    "inbox": f"{B}/inboxes/1229",
+    "schema": f"{BASE}/schemas/31336",
+    "inbox": f"{BASE}/inboxes/1229",
     "counts": {"importing": 0, "to_review": 2, "exported": 10, "deleted": 0},
     "webhooks": [],
     "hooks": [],
-    "users": [f"{B}/users/10775"],
+    "users": [f"{BASE}/users/10775"],
     "session_timeout": "01:00:00",
     "rir_url": "https://all.rir.rossum.ai",
     "rir_params": None,
@@ -150,29 +150,21 @@ QUEUE: dict[str, Any] = {
     "document_lifetime": None,
     "delete_after": None,
     "status": "active",
-    "modified_by": f"{B}/users/10775",
+    "modified_by": f"{BASE}/users/10775",
     "modified_at": "2021-01-01T00:00:00.000000Z",
     "workflows": [],
     "training_enabled": True,
 }
 
-WORKSPACE: dict[str, Any] = {
-    "id": 7540,
-    "name": "East West Trading Co",
-    "url": f"{B}/workspaces/7540",
-    "autopilot": True,
-    "organization": f"{B}/organizations/406",
-    "queues": [f"{B}/queues/8199"],
-    "metadata": {},
-}
+WORKSPACE = REFERENCE_WORKSPACE
 
 ORGANIZATION: dict[str, Any] = {
     "id": 406,
-    "url": f"{B}/organizations/406",
+    "url": f"{BASE}/organizations/406",
     "name": "East West Trading Co",
-    "workspaces": [f"{B}/workspaces/7540"],
-    "users": [f"{B}/users/10775"],
-    "organization_group": f"{B}/organization_groups/17",
+    "workspaces": [f"{BASE}/workspaces/7540"],
+    "users": [f"{BASE}/users/10775"],
+    "organization_group": f"{BASE}/organization_groups/17",
     "ui_settings": {},
     "metadata": {},
     "is_trial": False,
@@ -180,7 +172,7 @@ ORGANIZATION: dict[str, Any] = {
     "trial_expires_at": None,
     "oidc_provider": None,
     "internal_info": {"sso": False},
-    "creator": f"{B}/users/1",
+    "creator": f"{BASE}/users/1",
     "modified_by": None,
     "modified_at": None,
     "settings": {"annotation_list_table": {}},
@@ -191,42 +183,42 @@ RELATION: dict[str, Any] = {
     "id": 1,
     "type": "edit",
     "key": None,
-    "parent": f"{B}/annotations/123",
-    "annotations": [f"{B}/annotations/124", f"{B}/annotations/125"],
-    "url": f"{B}/relations/1",
+    "parent": f"{BASE}/annotations/123",
+    "annotations": [f"{BASE}/annotations/124", f"{BASE}/annotations/125"],
+    "url": f"{BASE}/relations/1",
 }
 
 TASK: dict[str, Any] = {
     "id": 1,
-    "url": f"{B}/tasks/1",
+    "url": f"{BASE}/tasks/1",
     "type": "documents_download",
     "status": "succeeded",
     "expires_at": "2021-09-11T09:59:00.000000Z",
     "detail": None,
     "content": {"file_name": "my-archive.zip"},
-    "result_url": f"{B}/documents/downloads/1",
+    "result_url": f"{BASE}/documents/downloads/1",
 }
 
 UPLOAD: dict[str, Any] = {
     "id": 314528,
-    "url": f"{B}/uploads/314528",
-    "queue": f"{B}/queues/8199",
-    "creator": f"{B}/users/10775",
+    "url": f"{BASE}/uploads/314528",
+    "queue": f"{BASE}/queues/8199",
+    "creator": f"{BASE}/users/10775",
     "created_at": "2021-04-26T10:08:03.856648Z",
     "email": None,
-    "organization": f"{B}/organizations/406",
-    "documents": [f"{B}/documents/314628"],
+    "organization": f"{BASE}/organizations/406",
+    "documents": [f"{BASE}/documents/314628"],
     "additional_documents": [],
-    "annotations": [f"{B}/annotations/314528"],
+    "annotations": [f"{BASE}/annotations/314528"],
 }
 
 HOOK: dict[str, Any] = {
     "id": 1500,
     "type": "webhook",
-    "url": f"{B}/hooks/1500",
+    "url": f"{BASE}/hooks/1500",
     "name": "Change of Status",
     "metadata": {},
-    "queues": [f"{B}/queues/8199"],
+    "queues": [f"{BASE}/queues/8199"],
     "run_after": [],
     "sideload": ["queues"],
     "active": True,
@@ -250,13 +242,13 @@ HOOK: dict[str, Any] = {
 
 EMAIL: dict[str, Any] = {
     "id": 1234,
-    "url": f"{B}/emails/1234",
-    "queue": f"{B}/queues/8199",
-    "inbox": f"{B}/inboxes/1229",
+    "url": f"{BASE}/emails/1234",
+    "queue": f"{BASE}/queues/8199",
+    "inbox": f"{BASE}/inboxes/1229",
     "parent": None,
-    "email_thread": f"{B}/email_threads/34567",
+    "email_thread": f"{BASE}/email_threads/34567",
     "children": [],
-    "documents": [f"{B}/documents/314628"],
+    "documents": [f"{BASE}/documents/314628"],
     "created_at": "2021-03-26T14:31:46.993427Z",
     "last_thread_email_created_at": "2021-03-26T14:31:46.993427Z",
     "subject": "Invoice",
@@ -269,13 +261,13 @@ EMAIL: dict[str, Any] = {
     "metadata": {},
     "type": "incoming",
     "annotation_counts": {"annotations": 3, "annotations_processed": 1},
-    "annotations": [f"{B}/annotations/314528"],
+    "annotations": [f"{BASE}/annotations/314528"],
     "related_annotations": [],
     "related_documents": [],
     "creator": None,
     "filtered_out_document_count": 2,
     "labels": ["rejected"],
-    "content": f"{B}/emails/1234/content",
+    "content": f"{BASE}/emails/1234/content",
 }
 
 
@@ -319,8 +311,8 @@ def test_annotation_fields() -> None:
     annotation = decode_resource(Resource.Annotation, _bytes(ANNOTATION))
     assert annotation.id == 314528
     assert annotation.status == "to_review"
-    assert annotation.queue == f"{B}/queues/8199"
-    assert annotation.content == f"{B}/annotations/314528/content"
+    assert annotation.queue == f"{BASE}/queues/8199"
+    assert annotation.content == f"{BASE}/annotations/314528/content"
     assert annotation.time_spent == 0
 
 
@@ -399,7 +391,7 @@ def test_automation_blocker_with_unknown_type_decodes() -> None:
     # The official client rejects a sideloaded blocker whose `type` is not in its Literal.
     blocker = {
         "id": 1,
-        "url": f"{B}/automation_blockers/1",
+        "url": f"{BASE}/automation_blockers/1",
         "annotation": ANNOTATION["url"],
         "content": [
             {
@@ -472,7 +464,7 @@ def test_decoder_for_is_built_once_per_type() -> None:
 
 
 def test_positional_construction_follows_the_official_order() -> None:
-    relation = Relation(1, "duplicate", "md5", None, [], f"{B}/relations/1")
+    relation = Relation(1, "duplicate", "md5", None, [], f"{BASE}/relations/1")
     assert relation.type is RelationType.DUPLICATE
     assert relation.key == "md5"
     task = Task(5, "u", "upload_created", "running", "2030-01-01")

@@ -1,8 +1,8 @@
 """The reliability suite's figures: each test's counters, collected for docs/reliability.md.
 
 A test asks for the ``figures`` fixture and counts what it measured (see
-``support.FIGURE_NAMES``). With ``RELIABILITY_FIGURES=path`` in the environment, the counters
-of every test and its outcome are written to ``path`` (JSON) when the session ends;
+``tests.support.figures.FIGURE_NAMES``). With ``RELIABILITY_FIGURES=path`` in the environment,
+the counters of every test and its outcome are written to ``path`` (JSON) when the session ends;
 ``tools/reliability_report.py`` does that and rewrites the figures in ``docs/reliability.md``.
 """
 
@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support import Figures
+
+from tests.support.figures import Figures
 
 _FIGURES = pytest.StashKey[Figures]()
 _RESULTS: dict[str, dict[str, Any]] = {}

@@ -22,46 +22,21 @@ import httpx
 import pytest
 import trio
 import trio.testing
-from support import (
-    Figures,
-    Intercept,
-    RawServer,
-    Recorder,
-    account_bulk,
-    borrowed,
-    hang,
-    in_thread,
-    make_client,
-    reset_connection,
-    server_files,
-    status_of,
-    truncate,
-    write_files,
-)
 
-from rossum_trio import AsyncRossumAPIClient, Token
 from rossum_trio.emulator import Emulator
 from rossum_trio.errors import RossumError
+from tests.support.clients import borrowed, emulator_client, make_client
+from tests.support.emulator import documents_by_name
+from tests.support.figures import Figures, account_bulk, status_of
+from tests.support.files import write_samples
+from tests.support.servers import RawServer, hang, in_thread, reset_connection, truncate
+from tests.support.wire import Intercept, Recorder
 
 Forward = Callable[[], Awaitable[httpx.Response]]
 
 
-@pytest.fixture
-def clock() -> trio.testing.MockClock:
-    """Virtual time that jumps once trio has been idle for 20 ms of real time (files are read
-    in worker threads: a clock that jumps while a thread reads would time out the read)."""
-    return trio.testing.MockClock(autojump_threshold=0.02)
-
-
-def emulator_client(emulator: Emulator, transport: Any = None, **kwargs: Any) -> Any:
-    kwargs.setdefault("retry_backoff_factor", 0.2)
-    kwargs.setdefault("retry_max_jitter", 0.0)
-    return AsyncRossumAPIClient(
-        emulator.base_url,
-        Token(emulator.token),
-        transport=transport or emulator.transport(),
-        **{k: v for k, v in kwargs.items() if k != "unused"},
-    )
+#: Retries of the bulk runs: quick, no jitter.
+RETRIES = {"retry_backoff_factor": 0.2, "retry_max_jitter": 0.0}
 
 
 async def run_bulk(
@@ -72,14 +47,14 @@ async def run_bulk(
     **kwargs: Any,
 ) -> tuple[list[Any], dict[str, int]]:
     """Run bulk_upload_and_wait to its end (bounded); returns the results and the counts."""
-    async with emulator_client(emulator, transport, **kwargs) as client:
+    async with emulator_client(emulator, transport, **RETRIES, **kwargs) as client:
         with figures.call(3600):
             results = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files, sleep_s=1)
         figures.add("slots_checked")
         figures.add("slots_held", borrowed(client))
         assert borrowed(client) == 0
     names = [name for _, name in files]
-    counts = account_bulk(figures, results, names, server_files(emulator))
+    counts = account_bulk(figures, results, names, documents_by_name(emulator))
     assert [r.filename for r in results] == names
     return results, counts
 
@@ -92,9 +67,9 @@ def assert_nothing_lost(counts: dict[str, int]) -> None:
 
 
 async def test_bad_files_fail_alone(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
-    files = write_files(tmp_path, 4)
+    files = write_samples(tmp_path, 4)
     (tmp_path / "folder.pdf").mkdir()
     os.mkfifo(tmp_path / "pipe.pdf")
     (tmp_path / "dangling.pdf").symlink_to(tmp_path / "nowhere.pdf")
@@ -116,7 +91,7 @@ async def test_bad_files_fail_alone(
 async def test_upload_document_checks_every_file_before_sending_any(
     tmp_path: pathlib.Path, figures: Figures
 ) -> None:
-    files = write_files(tmp_path, 5)
+    files = write_samples(tmp_path, 5)
     files.insert(3, (tmp_path / "missing.pdf", "missing.pdf"))
     recorder = Recorder(lambda request: httpx.Response(500))
     async with make_client(recorder) as client:
@@ -143,38 +118,38 @@ async def test_upload_document_refuses_a_fifo_at_once(
 
 
 async def test_the_shared_poll_failing_transiently(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     emulator = Emulator(import_delay_s=3)
     emulator.faults.update(path_pattern=r"/annotations$", fail_next=3, fail_status=503)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 12))
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 12))
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"imported"}
 
 
 async def test_a_429_storm(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     emulator = Emulator(import_delay_s=2)
     emulator.faults.update(storm_429=60, retry_after_s=2)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 12))
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 12))
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"imported"}
 
 
 async def test_the_api_rate_limit(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     """The real API's budget (10 requests/s) with 40 files and a small import delay."""
     emulator = Emulator(import_delay_s=0.5)
     emulator.faults.update(rate_limit_per_s=10)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 40))
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 40))
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"imported"}
 
 
 async def test_polls_forbidden_mid_run(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     """Polling answers 403 while uploads are still going: no raw trio error escapes, every
     file keeps its result (the uploaded ones their annotation ids)."""
@@ -188,10 +163,10 @@ async def test_polls_forbidden_mid_run(
 
     transport = Intercept(emulator.transport(), slow_uploads)
     results, counts = await run_bulk(
-        figures, emulator, write_files(tmp_path, 8), transport, max_in_flight_requests=2
+        figures, emulator, write_samples(tmp_path, 8), transport, max_in_flight_requests=2
     )
     assert_nothing_lost(counts)
-    on_server = server_files(emulator)
+    on_server = documents_by_name(emulator)
     for result in results:
         assert status_of(result) in ("uploaded", "not_sent")
         assert bool(result.annotation_ids) == (on_server[result.filename] == 1)
@@ -199,7 +174,7 @@ async def test_polls_forbidden_mid_run(
 
 
 async def test_polls_answering_garbage_forever(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     """The run ends (in a bounded number of polls), and says the import was not confirmed."""
     emulator = Emulator(import_delay_s=1)
@@ -213,7 +188,7 @@ async def test_polls_answering_garbage_forever(
         return await forward()
 
     transport = Intercept(emulator.transport(), garbage_polls)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 3), transport)
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 3), transport)
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"uploaded"}
     assert all("not confirmed" in str(r.error) for r in results)
@@ -242,7 +217,7 @@ def _is_upload(request: httpx.Request) -> bool:
 async def test_one_malformed_upload_answer(
     spoil: Callable[[httpx.Response], httpx.Response],
     tmp_path: pathlib.Path,
-    clock: trio.testing.MockClock,
+    idle_autojump_clock: trio.testing.MockClock,
     figures: Figures,
 ) -> None:
     """The upload landed but its answer is unreadable: the file is found on the server (not
@@ -259,40 +234,43 @@ async def test_one_malformed_upload_answer(
         return response
 
     transport = Intercept(emulator.transport(), spoil_one)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 6), transport)
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 6), transport)
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"imported"}
 
 
 @pytest.mark.parametrize("share", [0.25, 1.0])
 async def test_answers_lost_after_sending(
-    share: float, tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    share: float,
+    tmp_path: pathlib.Path,
+    idle_autojump_clock: trio.testing.MockClock,
+    figures: Figures,
 ) -> None:
     """Uploads land but the connection drops before the answer: reconciled, not re-sent."""
     emulator = Emulator(import_delay_s=2, seed=9)
     emulator.faults.update(path_pattern="upload", drop_rate=share, drop_after_processing=True)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 30))
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 30))
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"imported"}
-    assert server_files(emulator) == {name: 1 for _, name in write_files(tmp_path, 30)}
+    assert documents_by_name(emulator) == {name: 1 for _, name in write_samples(tmp_path, 30)}
 
 
 async def test_answers_lost_for_files_with_the_same_name(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     emulator = Emulator(import_delay_s=1)
     emulator.faults.update(path_pattern="upload", drop_next=3, drop_after_processing=True)
-    files = [(path, "same.pdf") for path, _ in write_files(tmp_path, 3)]
+    files = [(path, "same.pdf") for path, _ in write_samples(tmp_path, 3)]
     results, counts = await run_bulk(figures, emulator, files)
     assert counts["lost"] == 0 and counts["hidden"] == 0
-    assert server_files(emulator) == {"same.pdf": 3}
+    assert documents_by_name(emulator) == {"same.pdf": 3}
     assert sorted(i for r in results for i in r.annotation_ids) == sorted(
         a["id"] for a in emulator.objects("annotations")
     )
 
 
 async def test_lost_answers_and_a_failing_lookup(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     """The lookup of lost uploads fails twice: retried, still nothing is sent twice."""
     emulator = Emulator(import_delay_s=1)
@@ -308,19 +286,19 @@ async def test_lost_answers_and_a_failing_lookup(
         return await forward()
 
     transport = Intercept(emulator.transport(), failing_lookups)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 4), transport)
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 4), transport)
     assert_nothing_lost(counts)
     assert {status_of(r) for r in results} == {"imported"}
 
 
 async def test_uploads_refused_twice_before_processing(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     """503s that may or may not have been processed: looked up (not there), sent again, and
     again after the next lookup; the file lands once."""
     emulator = Emulator(import_delay_s=1)
     emulator.faults.update(path_pattern="upload", fail_next=2, fail_status=503)
-    results, counts = await run_bulk(figures, emulator, write_files(tmp_path, 1))
+    results, counts = await run_bulk(figures, emulator, write_samples(tmp_path, 1))
     assert_nothing_lost(counts)
     assert [status_of(r) for r in results] == ["imported"]
     uploads = [r for r in emulator.requests if r.method == "POST" and "upload" in r.path]
@@ -331,10 +309,10 @@ async def test_uploads_refused_twice_before_processing(
 
 
 async def test_cancelled_mid_run_every_file_says_where_it_stands(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     emulator = Emulator(import_delay_s=5)
-    files = write_files(tmp_path, 20)
+    files = write_samples(tmp_path, 20)
 
     async def slow_uploads(request: httpx.Request, forward: Forward) -> httpx.Response:
         if _is_upload(request):
@@ -342,7 +320,7 @@ async def test_cancelled_mid_run_every_file_says_where_it_stands(
         return await forward()
 
     transport = Intercept(emulator.transport(), slow_uploads)
-    async with emulator_client(emulator, transport, max_in_flight_requests=2) as client:
+    async with emulator_client(emulator, transport, max_in_flight_requests=2, **RETRIES) as client:
         with trio.move_on_after(3.5), figures.call():
             async with client.bulk_upload(emulator.seeded.queue_id, files, sleep_s=1) as run:
                 async for _ in run:
@@ -350,11 +328,11 @@ async def test_cancelled_mid_run_every_file_says_where_it_stands(
         figures.add("slots_checked")
         figures.add("slots_held", borrowed(client))
     names = [name for _, name in files]
-    counts = account_bulk(figures, run.results, names, server_files(emulator))
+    counts = account_bulk(figures, run.results, names, documents_by_name(emulator))
     assert counts == {"lost": 0, "duplicates": 0, "hidden": 0}
     statuses = {status_of(r) for r in run.results}
     assert statuses <= {"uploaded", "unknown", "not_sent"} and "not_sent" in statuses
-    on_server = server_files(emulator)
+    on_server = documents_by_name(emulator)
     for result in run.results:
         if status_of(result) == "uploaded":
             assert result.annotation_ids and on_server[result.filename] == 1
@@ -363,10 +341,10 @@ async def test_cancelled_mid_run_every_file_says_where_it_stands(
 
 
 async def test_a_revoked_token_stops_sending_and_says_why(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     emulator = Emulator(import_delay_s=1)
-    files = write_files(tmp_path, 10)
+    files = write_samples(tmp_path, 10)
     sent = 0
 
     async def revoke_after_three(request: httpx.Request, forward: Forward) -> httpx.Response:
@@ -387,7 +365,7 @@ async def test_a_revoked_token_stops_sending_and_says_why(
 
 
 async def test_a_custom_deserializer_does_not_break_the_run(
-    tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     """The official ``deserializer=`` may return dicts: the bulk run reads what it needs raw."""
     emulator = Emulator(import_delay_s=1)
@@ -395,7 +373,7 @@ async def test_a_custom_deserializer_does_not_break_the_run(
     results, counts = await run_bulk(
         figures,
         emulator,
-        write_files(tmp_path, 4),
+        write_samples(tmp_path, 4),
         deserializer=lambda resource, data: data,
     )
     assert_nothing_lost(counts)
@@ -414,13 +392,14 @@ def test_bounds_are_finite() -> None:
 
 
 def test_cli_timeout_keeps_every_result(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Imports that take longer than --timeout: every file is still reported, with where it
     stands (on the server, with its ids)."""
     from rossum_trio.cli import main
 
-    files = write_files(tmp_path, 3)
+    monkeypatch.chdir(tmp_path)  # the command writes its report into the working directory
+    files = write_samples(tmp_path, 3)
     argv = ["bulk", *(str(p) for p, _ in files), "--import-delay", "100", "--sleep", "0.05"]
     try:
         code = main([*argv, "--timeout", "1"])
@@ -433,22 +412,22 @@ def test_cli_timeout_keeps_every_result(
 
 
 def test_cli_does_not_call_files_on_the_server_failed(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     from rossum_trio.cli import main
     from rossum_trio.emulator import open_emulator_server
 
+    monkeypatch.chdir(tmp_path)  # the command writes its report into the working directory
     emulator = Emulator(import_delay_s=0.1)
     emulator.faults.update(path_pattern=r"/annotations$", fail_next=10**6, fail_status=403)
-    files = write_files(tmp_path, 2)
+    files = write_samples(tmp_path, 2)
     with in_thread(lambda: open_emulator_server(emulator, port=0)) as base_url:
         argv = ["bulk", *(str(p) for p, _ in files), "--base-url", base_url]
         code = main([*argv, "--queue", str(emulator.seeded.queue_id), "--token", emulator.token])
     err = capsys.readouterr().err
     assert code != 0
-    assert sum(server_files(emulator).values()) == 2
-    assert "failed: f000.pdf" not in err and "failed: f001.pdf" not in err, err
+    assert sum(documents_by_name(emulator).values()) == 2
+    assert f"failed: {files[0][1]}" not in err and f"failed: {files[1][1]}" not in err, err
 
 
 @pytest.mark.parametrize("behaviour", ["reset", "truncated", "silent"])
@@ -478,7 +457,7 @@ def test_cli_bulk_under_faults(
     from rossum_trio.emulator import open_emulator_server
 
     emulator = Emulator(import_delay_s=0.2, seed=3)
-    files = write_files(tmp_path, 8)
+    files = write_samples(tmp_path, 8)
 
     class Faulty:
         """The emulator served, with its faults set once the server is up."""
@@ -502,7 +481,7 @@ def test_cli_bulk_under_faults(
         code = main(argv)
         figures.add("calls_ended")
     err = capsys.readouterr().err
-    on_server = server_files(emulator)
+    on_server = documents_by_name(emulator)
     figures.add("server_duplicates", sum(max(0, n - 1) for n in on_server.values()))
     assert code == 0, err
     assert "8 files in" in err and ": 8 imported" in err

@@ -13,26 +13,15 @@ from typing import Any
 import httpx
 import pytest
 import trio
-from support import (
-    BASE,
-    EVIL,
-    FOREIGN_LINKS,
-    HOME,
-    PASSWORD,
-    TOKEN,
-    USERNAME,
-    Figures,
-    RawServer,
-    Recorder,
-    annotation,
-    make_client,
-    page,
-    respond,
-    workspace,
-)
 
 from rossum_trio import UserCredentials
 from rossum_trio.errors import RossumError, UnexpectedResponseError
+from tests.support import BASE, EVIL, FOREIGN_LINKS, HOST, PASSWORD, TOKEN, USERNAME
+from tests.support.clients import make_client
+from tests.support.figures import Figures
+from tests.support.payloads import annotation, page, workspace
+from tests.support.servers import RawServer, respond
+from tests.support.wire import Recorder
 
 
 def _host_named(error: BaseException, link: str) -> None:
@@ -110,7 +99,7 @@ async def test_sideload_url_elsewhere(sideload: str, figures: Figures) -> None:
 
 async def test_poll_annotation_sideload_elsewhere(figures: Figures) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=annotation(5, document=f"http://{HOME}/api/v1/d/1"))
+        return httpx.Response(200, json=annotation(5, document=f"http://{HOST}/api/v1/d/1"))
 
     recorder = Recorder(answer)
     async with make_client(recorder, n_retries=1) as client:
@@ -167,7 +156,7 @@ async def test_redirects_elsewhere_are_not_followed(status: int, figures: Figure
 
 async def test_links_on_the_home_origin_are_still_followed(figures: Figures) -> None:
     """The default port spelled out, and a relative link: both are home."""
-    links = {1: f"https://{HOME}:443/api/v1/workspaces?cursor=2", 2: "workspaces?cursor=3"}
+    links = {1: f"https://{HOST}:443/api/v1/workspaces?cursor=2", 2: "workspaces?cursor=3"}
 
     def answer(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params.get("cursor", "1"))

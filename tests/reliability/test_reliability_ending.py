@@ -22,21 +22,6 @@ import trio.lowlevel
 import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import (
-    BASE,
-    TOKEN,
-    Figures,
-    RawServer,
-    annotation,
-    borrowed,
-    hang,
-    make_client,
-    page,
-    respond,
-    serve_in_thread,
-    trickle,
-    workspace,
-)
 
 from rossum_trio import SyncRossumAPIClient, Token
 from rossum_trio.errors import (
@@ -45,6 +30,11 @@ from rossum_trio.errors import (
     RossumError,
     UnexpectedResponseError,
 )
+from tests.support import BASE, TOKEN
+from tests.support.clients import borrowed, make_client
+from tests.support.figures import Figures
+from tests.support.payloads import annotation, page, workspace
+from tests.support.servers import RawServer, hang, respond, serve_in_thread, trickle
 
 
 def _held(figures: Figures, client: Any) -> int:

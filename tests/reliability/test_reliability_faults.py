@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 import trio
 import trio.testing
-from support import Figures, account_bulk, borrowed, server_files, status_of, write_files
 
-from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient, Token
 from rossum_trio.emulator import Emulator
+from tests.support.clients import borrowed, emulator_client, sync_emulator_client
+from tests.support.emulator import documents_by_name
+from tests.support.figures import Figures, account_bulk, status_of
+from tests.support.files import write_samples
 
 WORKSPACES = 250
 
@@ -28,9 +30,7 @@ def seeded(count: int = WORKSPACES, **faults: Any) -> tuple[Emulator, list[int]]
 
     async def create() -> list[int]:
         organization = f"{emulator.base_url}/organizations/{emulator.seeded.organization_id}"
-        async with AsyncRossumAPIClient(
-            emulator.base_url, Token(emulator.token), transport=emulator.transport()
-        ) as client:
+        async with emulator_client(emulator) as client:
             for i in range(count):
                 await client.create_new_workspace({"name": f"ws-{i}", "organization": organization})
             return [w.id async for w in client.list_workspaces(ordering=["id"])]
@@ -69,10 +69,8 @@ def test_listings_under_faults(page_size: int, faults: dict[str, Any], figures: 
     emulator, expected = seeded(**faults)
 
     async def read() -> list[int]:
-        async with AsyncRossumAPIClient(
-            emulator.base_url,
-            Token(emulator.token),
-            transport=emulator.transport(),
+        async with emulator_client(
+            emulator,
             n_retries=25,
             retry_backoff_factor=0.01,
             retry_max_jitter=0.0,
@@ -92,10 +90,8 @@ def test_listings_under_faults(page_size: int, faults: dict[str, Any], figures: 
 
 def test_the_blocking_client_lists_under_faults(figures: Figures) -> None:
     emulator, expected = seeded(error_rate=0.4, drop_rate=0.1)
-    with SyncRossumAPIClient(
-        emulator.base_url,
-        Token(emulator.token),
-        transport=emulator.transport(),
+    with sync_emulator_client(
+        emulator,
         n_retries=25,
         retry_backoff_factor=0.0,
         retry_max_jitter=0.0,
@@ -105,11 +101,6 @@ def test_the_blocking_client_lists_under_faults(figures: Figures) -> None:
         figures.add("calls_ended")
     account_listing(figures, delivered, expected)  # type: ignore[arg-type]
     assert delivered == expected
-
-
-@pytest.fixture
-def clock() -> trio.testing.MockClock:
-    return trio.testing.MockClock(autojump_threshold=0.02)
 
 
 BULK_FAULTS = {
@@ -136,16 +127,14 @@ async def test_bulk_under_faults(
     faults: dict[str, Any],
     seed: int,
     tmp_path: pathlib.Path,
-    clock: trio.testing.MockClock,
+    idle_autojump_clock: trio.testing.MockClock,
     figures: Figures,
 ) -> None:
     emulator = Emulator(import_delay_s=2, seed=seed)
     emulator.faults.update(**faults)
-    files = write_files(tmp_path, 30)
-    async with AsyncRossumAPIClient(
-        emulator.base_url,
-        Token(emulator.token),
-        transport=emulator.transport(),
+    files = write_samples(tmp_path, 30)
+    async with emulator_client(
+        emulator,
         n_retries=5,
         retry_backoff_factor=0.2,
         retry_max_jitter=0.0,
@@ -155,9 +144,9 @@ async def test_bulk_under_faults(
         figures.add("slots_checked")
         figures.add("slots_held", borrowed(client))
     names = [name for _, name in files]
-    counts = account_bulk(figures, results, names, server_files(emulator))
+    counts = account_bulk(figures, results, names, documents_by_name(emulator))
     assert counts == {"lost": 0, "duplicates": 0, "hidden": 0}
-    on_server = server_files(emulator)
+    on_server = documents_by_name(emulator)
     for result in results:
         status = status_of(result)
         if status == "imported":

@@ -21,23 +21,14 @@ import trio
 import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import (
-    BASE,
-    PASSWORD,
-    TOKEN,
-    USERNAME,
-    Figures,
-    RawServer,
-    annotation,
-    endless,
-    make_client,
-    respond,
-    truncate,
-    workspace,
-)
 
 from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient, Token, UserCredentials
 from rossum_trio.errors import RossumError, UnexpectedResponseError
+from tests.support import BASE, PASSWORD, TOKEN, USERNAME
+from tests.support.clients import make_client
+from tests.support.figures import Figures
+from tests.support.payloads import annotation, workspace
+from tests.support.servers import RawServer, endless, respond, truncate
 
 DEEP = 1000
 BODIES: dict[str, bytes] = {
@@ -132,11 +123,6 @@ SIDELOAD_CALLS: dict[str, Call] = {
 }
 
 
-@pytest.fixture
-def clock() -> trio.testing.MockClock:
-    return trio.testing.MockClock(autojump_threshold=0.02)
-
-
 def _every_request(body: bytes, status: int = 200) -> Callable[[httpx.Request], httpx.Response]:
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/auth/login"):
@@ -176,7 +162,7 @@ def _raw(errors: dict[str, BaseException | None]) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", CALLS)
 async def test_hostile_bodies(
-    name: str, tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    name: str, tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock, figures: Figures
 ) -> None:
     errors = {body: await _try(figures, CALLS[name], BODIES[body], tmp_path) for body in BODIES}
     assert _raw(errors) == {}
@@ -279,7 +265,10 @@ async def test_waiting_with_a_custom_deserializer(figures: Figures) -> None:
 
 @pytest.mark.parametrize("status", [301, 400, 401, 403, 404, 409, 413, 418, 429, 500, 503])
 async def test_hostile_error_bodies(
-    status: int, tmp_path: pathlib.Path, clock: trio.testing.MockClock, figures: Figures
+    status: int,
+    tmp_path: pathlib.Path,
+    idle_autojump_clock: trio.testing.MockClock,
+    figures: Figures,
 ) -> None:
     calls = ("retrieve_queue", "list_workspaces", "export_to_file", "upload_document")
     errors = {
@@ -446,7 +435,7 @@ async def test_fuzzed_answers(
     body: bytes,
     status: int,
     tmp_path_factory: pytest.TempPathFactory,
-    clock: trio.testing.MockClock,
+    idle_autojump_clock: trio.testing.MockClock,
     figures: Figures,
 ) -> None:
     tmp = tmp_path_factory.mktemp("fuzz")

@@ -19,9 +19,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import BASE, TOKEN, Figures, Recorder, make_client, workspace
 
 from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient, Token
+from tests.support import BASE, TOKEN
+from tests.support.clients import make_client
+from tests.support.figures import Figures
+from tests.support.payloads import workspace
+from tests.support.wire import Recorder
 
 BAD_IDS: list[Any] = [
     "1/../../auth/logout",

@@ -12,9 +12,11 @@ import httpx
 import pytest
 import trio
 import trio.testing
-from support import Figures, borrowed, make_client, workspace
 
 from rossum_trio.errors import RateLimitedError, ServerError
+from tests.support.clients import borrowed, make_client
+from tests.support.figures import Figures
+from tests.support.payloads import workspace
 
 
 def _refuse(path: str, status: int, retry_after: str) -> object:

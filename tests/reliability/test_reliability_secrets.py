@@ -16,22 +16,6 @@ import pytest
 import trio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import (
-    BASE,
-    PASSWORD,
-    TOKEN,
-    USERNAME,
-    Figures,
-    RawServer,
-    captured_logs,
-    make_client,
-    reset_connection,
-    respond,
-    scan_for_secrets,
-    serve_in_thread,
-    texts_of,
-    workspace,
-)
 
 from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient, Token, UserCredentials
 from rossum_trio.cli import main as cli_main
@@ -41,6 +25,11 @@ from rossum_trio.errors import (
     BadRequestError,
     RossumError,
 )
+from tests.support import BASE, HOST, PASSWORD, TOKEN, USERNAME
+from tests.support.clients import make_client
+from tests.support.figures import Figures, captured_logs, scan_for_secrets, texts_of
+from tests.support.payloads import workspace
+from tests.support.servers import RawServer, reset_connection, respond, serve_in_thread
 
 BAD_TOKENS = {
     "trailing newline": TOKEN + "\n",
@@ -86,10 +75,10 @@ def test_empty_credentials_are_refused(credentials: Any, figures: Figures) -> No
 @pytest.mark.parametrize(
     "base_url",
     [
-        f"https://{USERNAME}:{PASSWORD}@home.rossum.test/api/v1",
-        f"https://:{PASSWORD}@home.rossum.test/api/v1",
-        f"https://home.rossum.test/api/v1?token={TOKEN}",
-        f"https://home.rossum.test/api/v1#{PASSWORD}",
+        f"https://{USERNAME}:{PASSWORD}@{HOST}/api/v1",
+        f"https://:{PASSWORD}@{HOST}/api/v1",
+        f"https://{HOST}/api/v1?token={TOKEN}",
+        f"https://{HOST}/api/v1#{PASSWORD}",
     ],
 )
 @pytest.mark.parametrize("kind", ["async", "sync"])
@@ -276,7 +265,7 @@ def test_cli_with_a_password_in_the_base_url(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], figures: Figures
 ) -> None:
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
-    base_url = f"https://{USERNAME}:{PASSWORD}@home.rossum.test/api/v1"
+    base_url = f"https://{USERNAME}:{PASSWORD}@{HOST}/api/v1"
     argv = ["bulk", str(tmp_path / "a.pdf"), "--base-url", base_url, "--queue", "1"]
     code, output = _cli([*argv, "--token", TOKEN], capsys)
     assert code == 2  # refused while checking the arguments: nothing sent

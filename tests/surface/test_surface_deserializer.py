@@ -18,22 +18,16 @@ from rossum_api.models import deserialize_default
 from rossum_trio import Resource
 from rossum_trio.errors import NotFoundError
 from rossum_trio.models import Hook, Workspace
+from tests.support import BASE
+from tests.support.clients import make_client
+from tests.support.payloads import REFERENCE_WORKSPACE, page
+from tests.support.wire import Wire
 
-B = "https://acme.rossum.app/api/v1"
-WORKSPACE = {
-    "id": 7540,
-    "name": "East West Trading Co",
-    "url": f"{B}/workspaces/7540",
-    "autopilot": True,
-    "organization": f"{B}/organizations/406",
-    "queues": [f"{B}/queues/8199"],
-    "metadata": {},
-    "brand_new_field": {"the API": "grows"},
-}
+WORKSPACE = {**REFERENCE_WORKSPACE, "brand_new_field": {"the API": "grows"}}
 HOOK = {
     "id": 5,
     "name": "My hook",
-    "url": f"{B}/hooks/5",
+    "url": f"{BASE}/hooks/5",
     "active": True,
     "config": {"url": "https://example.com/hook"},
     "test": {},
@@ -44,7 +38,9 @@ HOOK = {
 }
 
 
-class Recorder:
+class Deserializer:
+    """A custom deserializer that records what it is given."""
+
     def __init__(self) -> None:
         self.calls: list[tuple[Resource, dict[str, Any]]] = []
 
@@ -53,12 +49,12 @@ class Recorder:
         return {"deserialized": payload["id"]}
 
 
-async def test_deserializer_gets_resource_and_plain_dict(make_client: Any, wire: Any) -> None:
-    recorder = Recorder()
+async def test_deserializer_gets_resource_and_plain_dict(wire_client: Any, wire: Wire) -> None:
+    recorder = Deserializer()
     wire.on("GET", "workspaces/7540", WORKSPACE)
     wire.on("PATCH", "hooks/5", HOOK)
-    wire.on("GET", "hooks", {**wire.EMPTY_PAGE, "results": [HOOK, {**HOOK, "id": 6}]})
-    async with make_client(deserializer=recorder) as client:
+    wire.on("GET", "hooks", page([HOOK, {**HOOK, "id": 6}]))
+    async with wire_client(deserializer=recorder) as client:
         assert await client.retrieve_workspace(7540) == {"deserialized": 7540}
         assert await client.update_part_hook(5, {"active": False}) == {"deserialized": 5}
         assert [h async for h in client.list_hooks()] == [
@@ -73,13 +69,13 @@ async def test_deserializer_gets_resource_and_plain_dict(make_client: Any, wire:
     ]
 
 
-async def test_default_models_equal_deserialize_default(make_client: Any, wire: Any) -> None:
+async def test_default_models_equal_deserialize_default(wire_client: Any, wire: Wire) -> None:
     wire.on("GET", "workspaces/7540", WORKSPACE)
     wire.on("GET", "hooks/5", HOOK)
-    async with make_client() as client:
+    async with wire_client() as client:
         workspace = await client.retrieve_workspace(7540)
         hook = await client.retrieve_hook(5)
-    async with make_client(deserializer=deserialize_default) as client:
+    async with wire_client(deserializer=deserialize_default) as client:
         assert await client.retrieve_workspace(7540) == workspace
         assert await client.retrieve_hook(5) == hook
     assert isinstance(workspace, Workspace) and workspace.name == "East West Trading Co"
@@ -87,9 +83,9 @@ async def test_default_models_equal_deserialize_default(make_client: Any, wire: 
     assert hook.events == ["annotation_content.initialize", "some.future_event"]
 
 
-async def test_deserializer_may_return_anything(make_client: Any, wire: Any) -> None:
-    wire.on("GET", "schemas", {**wire.EMPTY_PAGE, "results": [{"id": 1}, {"id": 2}]})
-    async with make_client(deserializer=lambda resource, payload: payload["id"]) as client:
+async def test_deserializer_may_return_anything(wire_client: Any, wire: Wire) -> None:
+    wire.on("GET", "schemas", page([{"id": 1}, {"id": 2}]))
+    async with wire_client(deserializer=lambda resource, payload: payload["id"]) as client:
         assert [s async for s in client.list_schemas()] == [1, 2]
 
 
@@ -97,10 +93,10 @@ def test_deserializer_must_be_callable() -> None:
     from rossum_trio import AsyncRossumAPIClient, Token
 
     with pytest.raises(ValueError, match="deserializer"):
-        AsyncRossumAPIClient(B, Token("t"), deserializer="not callable")  # type: ignore[arg-type]
+        AsyncRossumAPIClient(BASE, Token("t"), deserializer="not callable")  # type: ignore[arg-type]
 
 
-async def test_post_processor_sees_every_response(make_client: Any, wire: Any) -> None:
+async def test_post_processor_sees_every_response(wire_client: Any, wire: Wire) -> None:
     seen: list[tuple[str, int]] = []
 
     def post_process(response: httpx.Response) -> str:
@@ -110,7 +106,7 @@ async def test_post_processor_sees_every_response(make_client: Any, wire: Any) -
     wire.on("GET", "workspaces/7540", WORKSPACE)
     wire.on("GET", "workspaces/1", {"detail": "Not found."}, status=404)
     wire.on("POST", "auth/password/reset", {"detail": "sent"})
-    async with make_client(response_post_processor=post_process) as client:
+    async with wire_client(response_post_processor=post_process) as client:
         await client.retrieve_workspace(7540)
         with pytest.raises(NotFoundError):
             await client.retrieve_workspace(1)
@@ -122,16 +118,15 @@ async def test_post_processor_sees_every_response(make_client: Any, wire: Any) -
     ]
 
 
-async def test_post_processor_sees_the_login_response(wire: Any) -> None:
-    from rossum_trio import AsyncRossumAPIClient, UserCredentials
+async def test_post_processor_sees_the_login_response(wire: Wire) -> None:
+    from rossum_trio import UserCredentials
 
     seen: list[str] = []
     wire.on("POST", "auth/login", {"key": "k"})
     wire.on("GET", "rules/3", {"id": 3})
-    async with AsyncRossumAPIClient(
-        B,
-        UserCredentials("u", "p"),
-        transport=httpx.MockTransport(wire.handler),
+    async with make_client(
+        wire.handler,
+        credentials=UserCredentials("u", "p"),
         deserializer=lambda r, d: d,
         response_post_processor=lambda response: seen.append(response.request.url.path),
     ) as client:

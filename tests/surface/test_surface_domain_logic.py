@@ -107,9 +107,9 @@ def test_is_annotation_imported(status: str, imported: bool) -> None:
 
 
 async def test_the_client_applies_the_same_rules(
-    wire: Any, make_client: Callable[..., AsyncRossumAPIClient]
+    wire: Any, wire_client: Callable[..., AsyncRossumAPIClient]
 ) -> None:
-    async with make_client() as client:
+    async with wire_client() as client:
         with pytest.raises(ValueError) as from_helper:
             annotations.validate_list_annotations_params(["content"])
         with pytest.raises(ValueError) as from_listing:

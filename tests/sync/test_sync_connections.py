@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from rossum_trio import APIConnectionError, SyncRossumAPIClient, Token, UserCredentials
+from rossum_trio import APIConnectionError, SyncRossumAPIClient, UserCredentials
+from tests.support.clients import sync_client
 
 
-def make_client(server: Any, **options: Any) -> SyncRossumAPIClient:
-    options.setdefault("credentials", Token("t"))
+def loopback_client(server: Any, **options: Any) -> SyncRossumAPIClient:
     # Unpaced: these tests watch connections, which a paced listing would use one at a time.
     options.setdefault("rate_limit_per_second", None)
-    return SyncRossumAPIClient(server.base_url, **options)
+    return sync_client(options.pop("transport", None), base_url=server.base_url, **options)
 
 
 def check_reuse(server: Any, client: SyncRossumAPIClient) -> None:
@@ -40,18 +40,18 @@ def check_reuse(server: Any, client: SyncRossumAPIClient) -> None:
 
 
 def test_keep_alive_connections_are_reused_across_runs(loopback: Any) -> None:
-    check_reuse(loopback, make_client(loopback))
+    check_reuse(loopback, loopback_client(loopback))
 
 
 def test_tls_connections_are_reused_across_runs(tls_loopback: Any) -> None:
     server, client_ctx = tls_loopback
     transport = httpx.AsyncHTTPTransport(verify=client_ctx)
-    check_reuse(server, make_client(server, transport=transport))
+    check_reuse(server, loopback_client(server, transport=transport))
 
 
 def test_tls_certificate_is_checked(tls_loopback: Any) -> None:
     server, _ = tls_loopback
-    with make_client(server, n_retries=1) as client:
+    with loopback_client(server, n_retries=1) as client:
         with pytest.raises(APIConnectionError) as caught:
             client.retrieve_workspace(1)  # self-signed: refused by the default context
         assert isinstance(caught.value.__cause__, httpx.ConnectError)
@@ -86,7 +86,7 @@ def test_ctrl_c_during_a_call_leaves_the_client_usable(
     if tls:
         server, client_ctx = tls_loopback
         options = {"transport": httpx.AsyncHTTPTransport(verify=client_ctx)}
-    with make_client(server, **options) as client:
+    with loopback_client(server, **options) as client:
         client.retrieve_workspace(1)
         assert server.connections == 1
         with ctrl_c_after(0.3), pytest.raises(KeyboardInterrupt):
@@ -100,7 +100,7 @@ def test_ctrl_c_during_a_call_leaves_the_client_usable(
 
 
 def test_ctrl_c_during_a_listing_window(loopback: Any) -> None:
-    with make_client(loopback) as client:
+    with loopback_client(loopback) as client:
         listing = client.list_workspaces()
         next(listing)  # page 1
         loopback.latency = 30  # the next window hangs
@@ -113,7 +113,7 @@ def test_ctrl_c_during_a_listing_window(loopback: Any) -> None:
 
 def test_ctrl_c_during_login_releases_the_auth_lock(loopback: Any) -> None:
     loopback.slow_login = True
-    with make_client(loopback, credentials=UserCredentials("user", "pw")) as client:
+    with loopback_client(loopback, credentials=UserCredentials("user", "pw")) as client:
         with ctrl_c_after(0.3), pytest.raises(KeyboardInterrupt):
             client.retrieve_workspace(1)
         assert_idle(client)
@@ -125,7 +125,7 @@ def test_ctrl_c_during_login_releases_the_auth_lock(loopback: Any) -> None:
 
 
 def test_timeout_on_a_hanging_poll_cancels_cleanly(loopback: Any) -> None:
-    with make_client(loopback) as client:
+    with loopback_client(loopback) as client:
         client.retrieve_workspace(1)
         with pytest.raises(TimeoutError):
             client.poll_task(1, lambda t: True, timeout=0.3)  # the task never answers

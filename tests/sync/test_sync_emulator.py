@@ -9,16 +9,13 @@ import warnings
 import pytest
 
 from rossum_trio import ExportFileFormats, SyncRossumAPIClient, UserCredentials
-from rossum_trio.emulator import Emulator, sample_invoices
+from rossum_trio.emulator import Emulator
+from tests.support.files import write_samples
 
 
 @pytest.fixture
 def samples(tmp_path: pathlib.Path) -> list[tuple[pathlib.Path, str]]:
-    files = []
-    for name, pdf in sample_invoices(3):
-        (tmp_path / name).write_bytes(pdf)
-        files.append((tmp_path / name, name))
-    return files
+    return write_samples(tmp_path, 3)
 
 
 def test_official_style_script(samples: list[tuple[pathlib.Path, str]]) -> None:

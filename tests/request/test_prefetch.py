@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import trio
-from core_support import FakeListServer, token_client
 
 from rossum_trio import prefetch
 from rossum_trio.errors import BadRequestError
+from tests.support.clients import make_client
+from tests.support.servers import ListServer
 
 
 async def consume(listing: object, work_per_item: float) -> tuple[list[int], float]:
@@ -21,8 +21,8 @@ async def consume(listing: object, work_per_item: float) -> tuple[list[int], flo
 
 
 async def test_prefetch_overlaps_fetching_and_work(autojump_clock: object) -> None:
-    server = FakeListServer(total=90, page_size=10, latency=1.0)
-    async with token_client(server.handler, max_in_flight_requests=4) as client:
+    server = ListServer(total=90, page_size=10, latency=1.0)
+    async with make_client(server, max_in_flight_requests=4) as client:
         plain_ids, plain = await consume(client.list_workspaces(), 0.1)
         async with prefetch(client.list_workspaces()) as items:
             ids, overlapped = await consume(items, 0.1)
@@ -34,8 +34,8 @@ async def test_prefetch_overlaps_fetching_and_work(autojump_clock: object) -> No
 
 
 async def test_leaving_the_block_stops_prefetching(autojump_clock: object) -> None:
-    server = FakeListServer(total=1000, page_size=10, latency=1.0)
-    async with token_client(server.handler, max_in_flight_requests=4) as client:
+    server = ListServer(total=1000, page_size=10, latency=1.0)
+    async with make_client(server, max_in_flight_requests=4) as client:
         async with prefetch(client.list_workspaces()) as items:
             async for item in items:
                 if item.id == 15:
@@ -48,15 +48,9 @@ async def test_leaving_the_block_stops_prefetching(autojump_clock: object) -> No
 
 
 async def test_errors_come_out_as_themselves() -> None:
-    server = FakeListServer(total=100, page_size=10, latency=0.0)
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.params.get("page") == "3":
-            return httpx.Response(400, json={"detail": "no"})
-        return await server.handler(request)
-
+    server = ListServer(total=100, page_size=10, latency=0.0, refuse={3: 400})
     reached_the_end = False
-    async with token_client(handler) as client:
+    async with make_client(server) as client:
         with pytest.raises(BadRequestError):
             async with prefetch(client.list_workspaces()) as items:
                 async for _ in items:

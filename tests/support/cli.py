@@ -1,11 +1,12 @@
-"""Helpers of the CLI tests (fixtures are in ``conftest.py``)."""
+"""Helpers of the command-line tests (the ``cli``, ``serve`` fixtures are in ``tests/cli``)."""
 
 from __future__ import annotations
 
 import pathlib
 from dataclasses import dataclass
 
-from rossum_trio.emulator import Emulator, RequestRecord, sample_invoices
+from rossum_trio.emulator import Emulator, RequestRecord
+from tests.support.files import write_samples
 
 
 @dataclass
@@ -21,13 +22,9 @@ class Ran:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
-def write_samples(folder: pathlib.Path, count: int) -> list[pathlib.Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, pdf in sample_invoices(count):
-        (folder / name).write_bytes(pdf)
-        paths.append(folder / name)
-    return paths
+def sample_paths(folder: pathlib.Path, count: int) -> list[pathlib.Path]:
+    """:func:`~tests.support.files.write_samples`, as the paths the command takes."""
+    return [path for path, _ in write_samples(folder, count)]
 
 
 def uploads(emulator: Emulator) -> list[RequestRecord]:
@@ -38,12 +35,3 @@ def uploads(emulator: Emulator) -> list[RequestRecord]:
         except RuntimeError:  # the log changed while it was read
             continue
     raise AssertionError("could not read the request log")
-
-
-def documents_by_name(emulator: Emulator) -> dict[str, int]:
-    """How many documents of each file name the emulator holds."""
-    counts: dict[str, int] = {}
-    for document in emulator.objects("documents"):
-        name = document["original_file_name"]
-        counts[name] = counts.get(name, 0) + 1
-    return counts

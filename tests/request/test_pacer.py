@@ -1,4 +1,5 @@
-"""Flow control: the client keeps within a rate budget and adapts to 429 + Retry-After.
+"""Flow control (``_pacer.py``): the client keeps within a rate budget and adapts to 429 +
+Retry-After.
 
 All on trio's autojump clock: the waits are asserted, never slept.
 """
@@ -14,50 +15,18 @@ import httpx
 import pytest
 import trio
 
-from rossum_trio import AsyncRossumAPIClient, SyncRossumAPIClient, Token
+from rossum_trio import AsyncRossumAPIClient, Token
 from rossum_trio.errors import RateLimitedError, ServerError
-
-BASE = "https://pace.rossum.app/api/v1"
-
-
-def workspace(i: int) -> dict[str, Any]:
-    return {
-        "id": i,
-        "name": f"ws-{i}",
-        "url": f"{BASE}/workspaces/{i}",
-        "autopilot": False,
-        "organization": f"{BASE}/organizations/1",
-        "queues": [],
-    }
+from tests.support import BASE, TOKEN
+from tests.support.clients import make_client, sync_client
+from tests.support.payloads import workspace
+from tests.support.wire import Recorder, numbered
 
 
-class Server:
-    """Answers every request with a workspace (or what ``script`` says); records send times."""
-
-    def __init__(self, script: Callable[[int, httpx.Request], httpx.Response | None] | None = None):
-        self.script = script
-        self.times: list[float] = []
-        self.statuses: list[int] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.times.append(trio.current_time())
-        n = len(self.times)
-        response = self.script(n, request) if self.script else None
-        if response is None:
-            response = httpx.Response(200, json=workspace(1))
-        self.statuses.append(response.status_code)
-        return response
-
-    def gaps(self) -> list[float]:
-        return [b - a for a, b in zip(self.times, self.times[1:], strict=False)]
-
-
-def client_for(server: Server, **options: Any) -> AsyncRossumAPIClient:
-    options.setdefault("retry_backoff_factor", 0.1)
-    options.setdefault("retry_max_jitter", 0)
-    return AsyncRossumAPIClient(
-        BASE, Token("tok-123456"), transport=httpx.MockTransport(server), **options
-    )
+def workspace_server(script: Callable[[int, httpx.Request], Any] | None = None) -> Recorder:
+    """Answers every request with a workspace, or what ``script(n, request)`` says for the
+    ``n``-th request (when it says something)."""
+    return Recorder(numbered(script) if script else None, default=workspace(1))
 
 
 def too_many(retry_after: str | None = "2") -> httpx.Response:
@@ -66,8 +35,8 @@ def too_many(retry_after: str | None = "2") -> httpx.Response:
 
 
 async def test_the_pace_holds_under_many_concurrent_tasks(autojump_clock: object) -> None:
-    server = Server()
-    async with client_for(server, rate_limit_per_second=5, max_in_flight_requests=8) as client:
+    server = workspace_server()
+    async with make_client(server, rate_limit_per_second=5, max_in_flight_requests=8) as client:
         start = trio.current_time()
         async with trio.open_nursery() as nursery:
             for i in range(1, 51):
@@ -80,14 +49,12 @@ async def test_the_pace_holds_under_many_concurrent_tasks(autojump_clock: object
 
 
 async def test_default_pace_is_the_api_budget_for_network_transports() -> None:
-    network = AsyncRossumAPIClient(BASE, Token("tok-123456"))
-    in_process = AsyncRossumAPIClient(
-        BASE, Token("tok-123456"), transport=httpx.MockTransport(Server())
-    )
+    network = AsyncRossumAPIClient(BASE, Token(TOKEN))
+    in_process = AsyncRossumAPIClient(BASE, Token(TOKEN), transport=workspace_server().transport())
     explicit = AsyncRossumAPIClient(
         BASE,
-        Token("tok-123456"),
-        transport=httpx.MockTransport(Server()),
+        Token(TOKEN),
+        transport=workspace_server().transport(),
         rate_limit_per_second=3,
     )
     async with network, in_process, explicit:
@@ -98,8 +65,8 @@ async def test_default_pace_is_the_api_budget_for_network_transports() -> None:
 
 async def test_a_429_pauses_the_whole_client_and_lowers_the_pace(autojump_clock: object) -> None:
     # Request 5 is refused with Retry-After: 2; everything else succeeds.
-    server = Server(lambda n, _: too_many("2") if n == 5 else None)
-    async with client_for(server, rate_limit_per_second=10, max_in_flight_requests=4) as client:
+    server = workspace_server(lambda n, _: too_many("2") if n == 5 else None)
+    async with make_client(server, rate_limit_per_second=10, max_in_flight_requests=4) as client:
         async with trio.open_nursery() as nursery:
             for i in range(1, 21):
                 nursery.start_soon(client.retrieve_workspace, i)
@@ -119,19 +86,13 @@ async def test_a_429_pauses_the_whole_client_and_lowers_the_pace(autojump_clock:
 
 async def test_concurrent_429s_of_one_episode_lower_the_pace_once(autojump_clock: object) -> None:
     # Four requests are in flight (100 ms each) when the first 429 comes back: one episode.
-    server = Server(lambda n, _: too_many("1") if n <= 4 else None)
+    server = workspace_server(lambda n, _: too_many("1") if n <= 4 else None)
 
     async def slow(request: httpx.Request) -> httpx.Response:
         await trio.sleep(0.1)
-        return server(request)
+        return await server(request)
 
-    async with AsyncRossumAPIClient(
-        BASE,
-        Token("tok-123456"),
-        transport=httpx.MockTransport(slow),
-        rate_limit_per_second=100,
-        max_in_flight_requests=4,
-    ) as client:
+    async with make_client(slow, rate_limit_per_second=100, max_in_flight_requests=4) as client:
         async with trio.open_nursery() as nursery:
             for i in range(1, 5):
                 nursery.start_soon(client.retrieve_workspace, i)
@@ -141,31 +102,31 @@ async def test_concurrent_429s_of_one_episode_lower_the_pace_once(autojump_clock
 
 
 async def test_429s_do_not_use_up_the_ordinary_retries(autojump_clock: object) -> None:
-    server = Server(lambda n, _: too_many("1") if n <= 5 else None)
-    async with client_for(server, n_retries=1, rate_limit_per_second=None) as client:
+    server = workspace_server(lambda n, _: too_many("1") if n <= 5 else None)
+    async with make_client(server, n_retries=1, rate_limit_per_second=None) as client:
         ws = await client.retrieve_workspace(1)  # one attempt, five 429s waited out
     assert ws.id == 1 and server.statuses == [429] * 5 + [200]
 
 
 async def test_a_post_refused_with_429_is_sent_again(autojump_clock: object) -> None:
     # A 429 is a refusal before any processing: safe to repeat even for a create.
-    server = Server(lambda n, _: too_many("1") if n == 1 else None)
-    async with client_for(server, rate_limit_per_second=None) as client:
+    server = workspace_server(lambda n, _: too_many("1") if n == 1 else None)
+    async with make_client(server, rate_limit_per_second=None) as client:
         ws = await client.create_new_workspace({"name": "x", "organization": f"{BASE}/o/1"})
     assert ws.id == 1 and server.statuses == [429, 200]
 
 
 async def test_a_5xx_on_a_post_is_not_repeated(autojump_clock: object) -> None:
-    server = Server(lambda n, _: httpx.Response(503) if n == 1 else None)
-    async with client_for(server, rate_limit_per_second=None) as client:
+    server = workspace_server(lambda n, _: httpx.Response(503) if n == 1 else None)
+    async with make_client(server, rate_limit_per_second=None) as client:
         with pytest.raises(ServerError):
             await client.create_new_workspace({"name": "x", "organization": f"{BASE}/o/1"})
     assert server.statuses == [503]
 
 
 async def test_the_waiting_bound_ends_in_rate_limited_error(autojump_clock: object) -> None:
-    server = Server(lambda n, _: too_many("2"))
-    async with client_for(server, rate_limit_per_second=None, rate_limit_max_wait_s=5) as client:
+    server = workspace_server(lambda n, _: too_many("2"))
+    async with make_client(server, rate_limit_per_second=None, rate_limit_max_wait_s=5) as client:
         start = trio.current_time()
         with pytest.raises(RateLimitedError) as caught:
             await client.retrieve_workspace(1)
@@ -183,8 +144,8 @@ async def test_a_refused_429_does_not_stall_other_calls(autojump_clock: object) 
     def script(n: int, request: httpx.Request) -> httpx.Response | None:
         return too_many("3600") if request.url.path.endswith("/workspaces/1") else None
 
-    server = Server(script)
-    async with client_for(server, rate_limit_per_second=None) as client:
+    server = workspace_server(script)
+    async with make_client(server, rate_limit_per_second=None) as client:
         start = trio.current_time()
         with pytest.raises(RateLimitedError):
             await client.retrieve_workspace(1)
@@ -193,8 +154,8 @@ async def test_a_refused_429_does_not_stall_other_calls(autojump_clock: object) 
 
 
 async def test_a_429_without_retry_after_waits_a_second(autojump_clock: object) -> None:
-    server = Server(lambda n, _: too_many(None) if n == 1 else None)
-    async with client_for(server, rate_limit_per_second=None) as client:
+    server = workspace_server(lambda n, _: too_many(None) if n == 1 else None)
+    async with make_client(server, rate_limit_per_second=None) as client:
         await client.retrieve_workspace(1)
     assert server.gaps() == [pytest.approx(1.0)]
 
@@ -205,8 +166,8 @@ async def test_no_ceiling_engages_the_pace_from_the_measured_rate(autojump_clock
     def script(n: int, request: httpx.Request) -> httpx.Response | None:
         return too_many("1") if n == 11 else None
 
-    server = Server(script)
-    async with client_for(server, max_in_flight_requests=1) as client:
+    server = workspace_server(script)
+    async with make_client(server, max_in_flight_requests=1) as client:
         assert client.rate_limit is None
         for i in range(1, 12):
             await client.retrieve_workspace(i)
@@ -226,9 +187,7 @@ def test_the_blocking_client_paces_across_calls() -> None:
         times.append(_now())
         return httpx.Response(200, json=workspace(1))
 
-    with SyncRossumAPIClient(
-        BASE, Token("tok-123456"), transport=httpx.MockTransport(handler), rate_limit_per_second=20
-    ) as client:
+    with sync_client(handler, rate_limit_per_second=20) as client:
         for i in range(1, 12):
             client.retrieve_workspace(i)
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
@@ -250,9 +209,7 @@ def test_a_429_pause_carries_over_to_the_next_blocking_call() -> None:
             return too_many("1")
         return httpx.Response(200, json=workspace(1))
 
-    with SyncRossumAPIClient(
-        BASE, Token("tok-123456"), transport=httpx.MockTransport(handler), rate_limit_per_second=4
-    ) as client:
+    with sync_client(handler, rate_limit_per_second=4) as client:
         client.retrieve_workspace(1)
         client.retrieve_workspace(2)
     assert len(times) == 3

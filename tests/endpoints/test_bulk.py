@@ -1,5 +1,7 @@
-"""Bulk uploads against the emulator: about one request per file, results as they happen,
-nothing lost on cancellation, and the emulator's rate limit on."""
+"""Bulk uploads and batched waiting (``_endpoints/bulk.py``) end to end, against the
+emulator: about one request per file, results as they happen, nothing lost on cancellation,
+the emulator's rate limit on (the command line: ``tests/cli/``; under faults:
+``tests/reliability``)."""
 
 from __future__ import annotations
 
@@ -10,30 +12,57 @@ import trio
 import trio.testing
 
 from rossum_trio import AsyncRossumAPIClient, BulkUploadResult, FileStatus, Token
-from rossum_trio.emulator import Emulator, sample_invoices
+from rossum_trio.emulator import Emulator
+from tests.support.clients import emulator_client
+from tests.support.files import write_samples
 
 
-@pytest.fixture
-def idle_autojump_clock() -> trio.testing.MockClock:
-    """Virtual time that jumps after 50 ms of real idleness (files are read in threads)."""
-    return trio.testing.MockClock(autojump_threshold=0.05)
+async def test_bulk_upload_and_wait(
+    tmp_path: pathlib.Path, idle_autojump_clock: trio.testing.MockClock
+) -> None:
+    emulator = Emulator(import_delay_s=5.0)
+    files = write_samples(tmp_path, 40)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")  # the emulator fails the import of an empty file
+    files.insert(3, (empty, "empty.pdf"))
+    progress: list[tuple[str, int, int]] = []
+    async with emulator_client(emulator) as client:
+        start = trio.current_time()
+        results = await client.bulk_upload_and_wait(
+            emulator.seeded.queue_id,
+            files,
+            sleep_s=1,
+            on_progress=lambda *event: progress.append(event),
+        )
+        elapsed = trio.current_time() - start
+        assert client.limiter.statistics().borrowed_tokens == 0
+    assert [r.filename for r in results] == [name for _, name in files]
+    assert [r.ok for r in results] == [i != 3 for i in range(41)]
+    assert results[3].annotations[0].status == "failed_import"
+    assert all(r.annotations[0].status == "to_review" for r in results if r.ok)
+    # Waiting is batched: no GET per annotation, one list request (< 100 pending) per round.
+    listing = [r for r in emulator.requests if r.path.endswith("/annotations")]
+    single = [r for r in emulator.requests if "/annotations/" in r.path and r.method == "GET"]
+    assert single == []
+    rounds = elapsed / 1  # sleep_s=1
+    assert 0 < len(listing) <= rounds + 2, (len(listing), elapsed)
+    assert ("uploaded", 41, 41) in progress
+    assert progress[-1] == ("imported", 41, 41)
 
 
-def write_samples(folder: pathlib.Path, count: int) -> list[tuple[pathlib.Path, str]]:
-    files = []
-    for name, pdf in sample_invoices(count):
-        (folder / name).write_bytes(pdf)
-        files.append((folder / name, name))
-    return files
-
-
-def client_for(emulator: Emulator, **options: object) -> AsyncRossumAPIClient:
-    return AsyncRossumAPIClient(
-        emulator.base_url,
-        Token(emulator.token),
-        transport=emulator.transport(),
-        **options,  # type: ignore[arg-type]
-    )
+async def test_wait_until_annotations_imported_keeps_input_order(
+    tmp_path: pathlib.Path, autojump_clock: object
+) -> None:
+    emulator = Emulator(import_delay_s=3.0)
+    files = write_samples(tmp_path, 5)
+    async with emulator_client(emulator) as client:
+        with pytest.warns(DeprecationWarning):
+            ids = await client.import_document(emulator.seeded.queue_id, files)
+        start = trio.current_time()
+        annotations = await client.wait_until_annotations_imported(ids[::-1], sleep_s=1)
+        assert trio.current_time() - start >= 2.0
+    assert [a.id for a in annotations] == ids[::-1]
+    assert {a.status for a in annotations} == {"to_review"}
 
 
 async def test_results_come_as_each_file_is_done(
@@ -44,7 +73,7 @@ async def test_results_come_as_each_file_is_done(
     files = write_samples(tmp_path, 16)
     seen: list[tuple[float, BulkUploadResult]] = []
     uploaded_at: list[float] = []
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         start = trio.current_time()
         async with client.bulk_upload(
             emulator.seeded.queue_id,
@@ -72,7 +101,7 @@ async def test_about_one_request_per_file(
 ) -> None:
     emulator = Emulator(import_delay_s=4.0)
     files = write_samples(tmp_path, 150)
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         results = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files, sleep_s=2)
         stats = client.request_stats
     assert [r.status for r in results] == [FileStatus.IMPORTED] * 150
@@ -87,7 +116,7 @@ async def test_the_run_counts_its_requests(
 ) -> None:
     emulator = Emulator(import_delay_s=1.0)
     files = write_samples(tmp_path, 5)
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         await client.retrieve_queue(emulator.seeded.queue_id)  # not part of the run
         async with client.bulk_upload(emulator.seeded.queue_id, files, sleep_s=1) as run:
             pass
@@ -103,7 +132,7 @@ async def test_a_cancelled_run_keeps_what_happened(
     files = write_samples(tmp_path, 40)
     emulator.faults.latency_s = 0.5  # slow uploads: the cancel comes mid-run
     progress: list[tuple[str, int, int]] = []
-    async with client_for(emulator, max_in_flight_requests=2) as client:
+    async with emulator_client(emulator, max_in_flight_requests=2) as client:
         with trio.move_on_after(3):
             async with client.bulk_upload(
                 emulator.seeded.queue_id,
@@ -138,7 +167,7 @@ async def test_the_emulator_rate_limit_is_waited_out(
     emulator = Emulator(import_delay_s=3.0)
     emulator.faults.rate_limit_per_s = 10
     files = write_samples(tmp_path, 60)
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         results = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files)
         stats = client.request_stats
     assert [r.status for r in results] == [FileStatus.IMPORTED] * 60
@@ -153,7 +182,7 @@ async def test_concurrent_per_file_helpers_share_the_budget(
     emulator.faults.rate_limit_per_s = 10
     files = write_samples(tmp_path, 30)
     statuses: list[str] = []
-    async with client_for(emulator, rate_limit_per_second=9) as client:
+    async with emulator_client(emulator, rate_limit_per_second=9) as client:
 
         async def one(path: pathlib.Path, name: str) -> None:
             annotation = await client.upload_and_wait_until_imported(
@@ -192,7 +221,7 @@ async def test_a_bad_file_fails_alone(
     files = write_samples(tmp_path, 4)
     files.insert(1, (tmp_path / "missing.pdf", "missing.pdf"))
     files.insert(3, (tmp_path, "a-directory.pdf"))
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         results = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files)
     assert [r.status for r in results] == [
         FileStatus.IMPORTED,
@@ -217,7 +246,7 @@ async def test_lost_answers_are_looked_up_before_sending_again(
         drop_rate=0.25, drop_after_processing=after_processing, path_pattern="/upload"
     )
     files = write_samples(tmp_path, 30)
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         results = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files, sleep_s=0.5)
     dropped = [r for r in emulator.requests if r.status is None]
     assert dropped  # the fault really hit
@@ -232,7 +261,7 @@ async def test_an_interrupted_run_resumes_without_sending_a_file_twice(
     emulator = Emulator(import_delay_s=5.0)
     emulator.faults.latency_s = 0.3
     files = write_samples(tmp_path, 30)
-    async with client_for(emulator, max_in_flight_requests=2) as client:
+    async with emulator_client(emulator, max_in_flight_requests=2) as client:
         with trio.move_on_after(2.5):
             async with client.bulk_upload(emulator.seeded.queue_id, files) as first:
                 pass
@@ -256,7 +285,7 @@ async def test_resuming_looks_unknown_uploads_up_by_name_and_bytes(
 ) -> None:
     emulator = Emulator(import_delay_s=1.0)
     files = write_samples(tmp_path, 3)
-    async with client_for(emulator) as client:
+    async with emulator_client(emulator) as client:
         # Only the first file reaches the server; the run "lost" its answer.
         done = await client.bulk_upload_and_wait(emulator.seeded.queue_id, files[:1])
         earlier = [

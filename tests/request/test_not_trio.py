@@ -7,9 +7,9 @@ import asyncio
 
 import pytest
 
-from rossum_trio import AsyncRossumAPIClient, Token
 from rossum_trio.emulator import Emulator
 from rossum_trio.errors import NotUnderTrioError, RossumError
+from tests.support.clients import emulator_client, make_client
 
 
 def test_under_asyncio_the_error_says_to_use_trio() -> None:
@@ -17,9 +17,7 @@ def test_under_asyncio_the_error_says_to_use_trio() -> None:
     caught: list[BaseException] = []
 
     async def main() -> None:
-        client = AsyncRossumAPIClient(
-            emulator.base_url, Token(emulator.token), transport=emulator.transport()
-        )
+        client = emulator_client(emulator)
         try:
             await client.retrieve_queue(emulator.seeded.queue_id)
         except Exception as exc:
@@ -42,7 +40,7 @@ def test_under_asyncio_the_error_says_to_use_trio() -> None:
 
 
 def test_with_no_event_loop_at_all() -> None:
-    client = AsyncRossumAPIClient("https://acme.rossum.app/api/v1", Token("tok"))
+    client = make_client()
     coroutine = client.retrieve_queue(1)
     with pytest.raises(NotUnderTrioError, match="outside any event loop"):
         coroutine.send(None)

@@ -1,14 +1,15 @@
-"""The request choke point: retries, Retry-After, auth, errors, timeouts (on trio's clock)."""
+"""The request choke point (``_http.py``): retries, Retry-After, auth, errors, timeouts (on
+trio's clock)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 import pytest
 import trio
 import trio.lowlevel
-from core_support import BASE, password_client, token_client, workspace
 
 from rossum_trio import AsyncRossumAPIClient, Token, UserCredentials
 from rossum_trio.errors import (
@@ -23,6 +24,11 @@ from rossum_trio.errors import (
     ServerError,
     UnexpectedResponseError,
 )
+from tests.support import BASE, PASSWORD, TOKEN
+from tests.support.clients import make_client, password_client
+from tests.support.crud import ITEM
+from tests.support.payloads import workspace
+from tests.support.wire import Recorder, Wire
 
 WS = workspace(7)
 
@@ -31,35 +37,14 @@ def ok_workspace(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=WS)
 
 
-class Script:
-    """Answers requests from a list of responses/exceptions, then ``default``; records times."""
-
-    def __init__(self, *steps: object, default: object = None) -> None:
-        self.steps = list(steps)
-        self.default = default
-        self.requests: list[httpx.Request] = []
-        self.times: list[float] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        self.times.append(trio.current_time())
-        step = self.steps.pop(0) if self.steps else self.default
-        if isinstance(step, BaseException):
-            raise step
-        if callable(step):
-            return step(request)  # type: ignore[no-any-return]
-        assert isinstance(step, httpx.Response)
-        return step
-
-
 # -- retries -------------------------------------------------------------------------------------
 
 
 async def test_get_is_retried_on_5xx_with_exponential_backoff(autojump_clock: object) -> None:
-    script = Script(
+    script = Recorder.scripted(
         httpx.Response(503), httpx.Response(502), httpx.Response(200, json=WS), default=None
     )
-    async with token_client(script, n_retries=3, retry_backoff_factor=1.0) as client:
+    async with make_client(script, n_retries=3, retry_backoff_factor=1.0) as client:
         ws = await client.retrieve_workspace(7)
     assert ws.id == 7
     # waits: 1 * 2**0, then 1 * 2**1 (no jitter configured in the tests)
@@ -67,8 +52,8 @@ async def test_get_is_retried_on_5xx_with_exponential_backoff(autojump_clock: ob
 
 
 async def test_n_retries_is_the_total_number_of_attempts(autojump_clock: object) -> None:
-    script = Script(default=httpx.Response(500, json={"detail": "boom"}))
-    async with token_client(script, n_retries=3) as client:
+    script = Recorder.scripted(default=httpx.Response(500, json={"detail": "boom"}))
+    async with make_client(script, n_retries=3) as client:
         with pytest.raises(ServerError) as info:
             await client.retrieve_workspace(7)
     assert len(script.requests) == 3
@@ -76,11 +61,11 @@ async def test_n_retries_is_the_total_number_of_attempts(autojump_clock: object)
 
 
 async def test_retry_after_is_honoured(autojump_clock: object) -> None:
-    script = Script(
+    script = Recorder.scripted(
         httpx.Response(429, headers={"Retry-After": "7"}, json={"detail": "throttled"}),
         httpx.Response(200, json=WS),
     )
-    async with token_client(script, retry_backoff_factor=0.0) as client:
+    async with make_client(script, retry_backoff_factor=0.0) as client:
         await client.retrieve_workspace(7)
     assert script.times[1] - script.times[0] == pytest.approx(7.0)
 
@@ -97,15 +82,15 @@ async def test_retry_after_pauses_the_whole_client(autojump_clock: object) -> No
         starts.setdefault(path, trio.current_time())
         return httpx.Response(200, json=workspace(int(path.rsplit("/", 1)[1])))
 
-    async with token_client(handler, retry_backoff_factor=0.0) as client:
+    async with make_client(handler, retry_backoff_factor=0.0) as client:
         await client.retrieve_workspace(1)  # throttled once, waits 5 s
         await client.retrieve_workspace(2)
     assert starts["/api/v1/workspaces/1"] == pytest.approx(5.0)
 
 
 async def test_too_long_retry_after_raises_rate_limited(autojump_clock: object) -> None:
-    script = Script(default=httpx.Response(429, headers={"Retry-After": "3600"}))
-    async with token_client(script) as client:
+    script = Recorder.scripted(default=httpx.Response(429, headers={"Retry-After": "3600"}))
+    async with make_client(script) as client:
         with pytest.raises(RateLimitedError) as info:
             await client.retrieve_workspace(7)
     assert len(script.requests) == 1
@@ -115,26 +100,28 @@ async def test_too_long_retry_after_raises_rate_limited(autojump_clock: object) 
 async def test_post_is_not_retried_after_it_may_have_reached_the_server(
     autojump_clock: object,
 ) -> None:
-    script = Script(default=httpx.Response(503))
-    async with token_client(script) as client:
+    script = Recorder.scripted(default=httpx.Response(503))
+    async with make_client(script) as client:
         with pytest.raises(ServerError):
             await client.create_new_workspace({"name": "x"})
     assert len(script.requests) == 1
 
-    script = Script(httpx.ReadTimeout("read timed out"), default=httpx.Response(201, json=WS))
-    async with token_client(script) as client:
+    script = Recorder.scripted(
+        httpx.ReadTimeout("read timed out"), default=httpx.Response(201, json=WS)
+    )
+    async with make_client(script) as client:
         with pytest.raises(APITimeoutError):
             await client.create_new_workspace({"name": "x"})
     assert len(script.requests) == 1
 
 
 async def test_post_is_retried_when_nothing_was_sent_or_on_429(autojump_clock: object) -> None:
-    script = Script(
+    script = Recorder.scripted(
         httpx.ConnectError("connection refused"),
         httpx.Response(429, headers={"Retry-After": "1"}),
         httpx.Response(201, json=WS),
     )
-    async with token_client(script) as client:
+    async with make_client(script) as client:
         ws = await client.create_new_workspace({"name": "x"})
     assert ws.id == 7
     assert len(script.requests) == 3
@@ -142,16 +129,16 @@ async def test_post_is_retried_when_nothing_was_sent_or_on_429(autojump_clock: o
 
 async def test_search_post_is_retried(autojump_clock: object) -> None:
     page = {"pagination": {"total": 0, "total_pages": 1}, "results": []}
-    script = Script(httpx.Response(502), default=httpx.Response(200, json=page))
-    async with token_client(script) as client:
+    script = Recorder.scripted(httpx.Response(502), default=httpx.Response(200, json=page))
+    async with make_client(script) as client:
         found = [a async for a in client.search_for_annotations({"$and": []})]
     assert found == []
     assert len(script.requests) == 2
 
 
 async def test_transport_errors_become_our_errors(autojump_clock: object) -> None:
-    script = Script(default=httpx.ConnectError("refused"))
-    async with token_client(script, n_retries=2) as client:
+    script = Recorder.scripted(default=httpx.ConnectError("refused"))
+    async with make_client(script, n_retries=2) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.retrieve_workspace(7)
     assert len(script.requests) == 2
@@ -162,8 +149,8 @@ async def test_transport_errors_become_our_errors(autojump_clock: object) -> Non
 
 async def test_errors_not_retried_map_to_the_tree() -> None:
     for status, cls in [(404, NotFoundError), (409, ConflictError), (501, ServerError)]:
-        script = Script(default=httpx.Response(status, json={"detail": "nope"}))
-        async with token_client(script) as client:
+        script = Recorder.scripted(default=httpx.Response(status, json={"detail": "nope"}))
+        async with make_client(script) as client:
             with pytest.raises(cls) as info:
                 await client.retrieve_workspace(7)
         assert len(script.requests) == 1
@@ -177,8 +164,8 @@ async def test_errors_not_retried_map_to_the_tree() -> None:
 
 
 async def test_unreadable_success_body_is_a_clear_error() -> None:
-    script = Script(default=httpx.Response(200, content=b"<html>proxy</html>"))
-    async with token_client(script) as client:
+    script = Recorder.scripted(default=httpx.Response(200, content=b"<html>proxy</html>"))
+    async with make_client(script) as client:
         with pytest.raises(UnexpectedResponseError) as info:
             await client.retrieve_workspace(7)
     assert "workspaces/7" in str(info.value)
@@ -218,7 +205,7 @@ async def test_login_is_form_encoded_and_the_token_used_as_bearer() -> None:
     (login,) = logins
     assert login.method == "POST" and str(login.url) == f"{BASE}/auth/login"
     assert login.headers["content-type"] == "application/x-www-form-urlencoded"
-    assert login.content == b"username=alice%40example.com&password=hunter2-password"
+    assert login.content == f"username=alice%40example.com&password={PASSWORD}".encode()
     assert seen[0].headers["authorization"] == "Bearer fresh-key-1"
 
 
@@ -290,17 +277,17 @@ async def test_persistent_401_with_credentials_raises_after_one_relogin() -> Non
 
 
 async def test_token_client_401_raises_at_once_and_never_logs_in() -> None:
-    script = Script(default=httpx.Response(401, json={"detail": "Invalid token."}))
-    async with token_client(script) as client:
+    script = Recorder.scripted(default=httpx.Response(401, json={"detail": "Invalid token."}))
+    async with make_client(script) as client:
         with pytest.raises(AuthenticationError):
             await client.retrieve_workspace(7)
         with pytest.raises(AuthenticationError, match="needs UserCredentials"):
             await client.get_token(refresh=True)
         with pytest.raises(AuthenticationError):
             await client.authenticate()
-        assert await client.get_token() == "secret-token-123"
+        assert await client.get_token() == TOKEN
     assert len(script.requests) == 1
-    assert script.requests[0].headers["authorization"] == "Bearer secret-token-123"
+    assert script.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
 
 
 async def test_failed_login_raises_authentication_error() -> None:
@@ -315,7 +302,7 @@ async def test_failed_login_raises_authentication_error() -> None:
 
 
 async def test_login_is_retried_on_429(autojump_clock: object) -> None:
-    logins = Script(
+    logins = Recorder.scripted(
         httpx.Response(429, headers={"Retry-After": "2"}),
         default=httpx.Response(200, json={"key": "k"}),
     )
@@ -367,25 +354,25 @@ async def test_default_timeout_is_finite() -> None:
         seen.append(request)
         return ok_workspace(request)
 
-    async with token_client(api) as client:
+    async with make_client(api) as client:
         await client.retrieve_workspace(7)
     timeouts = seen[0].extensions["timeout"]
     assert all(v is not None and v > 0 for v in timeouts.values())
-    async with token_client(api, timeout=3.5) as client:
+    async with make_client(api, timeout=3.5) as client:
         await client.retrieve_workspace(7)
     assert set(seen[1].extensions["timeout"].values()) == {3.5}
 
 
 async def test_closed_client_raises_a_clear_error() -> None:
-    client = token_client(ok_workspace)
+    client = make_client(ok_workspace)
     await client.aclose()
     with pytest.raises(ClientClosedError):
         await client.retrieve_workspace(7)
 
 
 async def test_rate_limit_paces_requests(autojump_clock: object) -> None:
-    script = Script(default=httpx.Response(200, json=WS))
-    async with token_client(script, rate_limit_per_second=4) as client:
+    script = Recorder.scripted(default=httpx.Response(200, json=WS))
+    async with make_client(script, rate_limit_per_second=4) as client:
         async with trio.open_nursery() as nursery:
             for _ in range(8):
                 nursery.start_soon(client.retrieve_workspace, 7)
@@ -415,5 +402,12 @@ async def test_debug_logs_carry_no_secrets(caplog: pytest.LogCaptureFixture) -> 
         async with password_client(login_then(ok_workspace, logins, key="tok-SECRET")) as client:  # type: ignore[arg-type]
             await client.retrieve_workspace(7)
     text = caplog.text
-    assert "GET https://fake.rossum.app/api/v1/workspaces/7 -> 200" in text
+    assert f"GET {BASE}/workspaces/7 -> 200" in text
     assert "hunter2" not in text and "SECRET" not in text
+
+
+async def test_token_client_sends_bearer_and_never_logs_in(dict_client: Any, wire: Wire) -> None:
+    wire.on("GET", "hooks/3", ITEM)
+    await dict_client.retrieve_hook(3)
+    assert wire.only().headers["Authorization"] == f"Bearer {TOKEN}"
+    assert isinstance(Token("x"), Token)

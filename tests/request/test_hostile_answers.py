@@ -7,11 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from core_support import token_client, workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rossum_trio.errors import RossumError
+from tests.support.clients import make_client
+from tests.support.payloads import workspace
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
@@ -61,7 +62,7 @@ def first_page_only(body: bytes) -> Any:
     body=st.one_of(ENVELOPES, JSON).map(lambda v: json.dumps(v).encode()) | st.binary(max_size=40)
 )
 async def test_list_answers(body: bytes) -> None:
-    async with token_client(first_page_only(body), n_retries=1) as client:
+    async with make_client(first_page_only(body), n_retries=1) as client:
         try:
             items = [w async for w in client.list_workspaces()]
         except RossumError:
@@ -72,7 +73,7 @@ async def test_list_answers(body: bytes) -> None:
 @SETTINGS
 @given(body=JSON.map(lambda v: json.dumps(v).encode()) | st.binary(max_size=40))
 async def test_object_answers(body: bytes) -> None:
-    async with token_client(lambda _: httpx.Response(200, content=body), n_retries=1) as client:
+    async with make_client(lambda _: httpx.Response(200, content=body), n_retries=1) as client:
         try:
             ws = await client.retrieve_workspace(7)
         except RossumError:
@@ -83,7 +84,7 @@ async def test_object_answers(body: bytes) -> None:
 @SETTINGS
 @given(status=st.integers(300, 599), body=st.binary(max_size=40))
 async def test_error_statuses(status: int, body: bytes) -> None:
-    async with token_client(
+    async with make_client(
         lambda _: httpx.Response(status, content=body), n_retries=1, rate_limit_max_wait_s=0
     ) as client:
         with pytest.raises(RossumError) as info:
