@@ -80,6 +80,9 @@ class LatencyServer:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            # socketserver's default backlog is 5: with a cap of 8, connections beyond it
+            # wait for a SYN retransmit (1 s) and the run measures that instead.
+            request_queue_size = 128
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/api/v1"

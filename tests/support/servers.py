@@ -369,6 +369,7 @@ class LoopbackServer:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            request_queue_size = 128  # socketserver's 5 drops concurrent connects (1 s SYN retry)
 
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # the client hung up (interrupted calls): expected here
