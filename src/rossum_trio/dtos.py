@@ -55,8 +55,12 @@ def check_token(token: object) -> None:
         raise ValueError("Token(...) needs a non-empty token string")
     for index, char in enumerate(token):
         if not "!" <= char <= "~":
-            what = "whitespace" if char.isspace() else "a non-printable or non-ASCII character"
+            if char.isspace():
+                what = "whitespace"
+                hint = " (a newline or space read from a file or variable?)"
+            else:
+                what, hint = "a non-printable or non-ASCII character", ""
             raise ValueError(
-                f"the token contains {what} at position {index + 1} of {len(token)} "
-                "(a newline read from a file or variable?); token: '***'"
+                f"the token contains {what} at position {index + 1} of {len(token)}{hint};"
+                " token: '***'"
             )
