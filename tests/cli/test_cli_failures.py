@@ -313,3 +313,28 @@ def test_one_file_the_api_refuses_fails_alone(
     assert "HTTP 400 from POST /api/v1/queues/300/upload: Injected fault." in ran.err
     assert "export: 5 annotation(s) (csv)" in ran.err
     assert len(documents_by_name(emulator)) == 5
+
+
+def test_uploads_of_unknown_outcome_are_named_with_the_way_to_finish(
+    cli: CLI, serve: Callable[[Emulator], str], tmp_path: pathlib.Path
+) -> None:
+    # Every answer to an upload is lost on the way: the run ends, but it cannot tell whether
+    # the files reached the server, so it names them and says how to finish the job.
+    faults = Faults(path_pattern="/upload$", drop_rate=1.0)
+    emulator = Emulator(import_delay_s=0.05, faults=faults)
+    base_url = serve(emulator)
+    files = sample_paths(tmp_path / "in", 2)
+    report = tmp_path / "report.json"
+    ran = cli(
+        "bulk", "--base-url", base_url, "--token", emulator.token, "--queue", 300,
+        "--sleep", 0.05, "--rate-limit", 100, "--retries", 1, "--report", report,
+        "--output", tmp_path / "out.csv", *files,
+    )  # fmt: skip
+    assert ran.code == 1, ran.err
+    assert "2 outcome unknown (may be on the server)" in ran.err
+    for path in files:
+        assert any(
+            line.startswith(f"  outcome unknown: {path.name}: ") for line in ran.err_lines
+        ), ran.err
+    assert f"rossum-trio bulk --resume {report}" in ran.err
+    assert [f["status"] for f in json.loads(report.read_text())["files"]] == ["unknown"] * 2

@@ -86,10 +86,8 @@ class Summary:
             out.write(f"{total} files in {took}: {self.counts()}\n")
         if self.outcome != "completed":
             self._list(out, "on the server", lambda r: bool(r.annotation_ids))
-            self._list(out, "outcome unknown", lambda r: r.status == FileStatus.UNKNOWN)
-        failed = sum(1 for r in self.results if r.status == FileStatus.FAILED)
-        if failed:
-            self._list(out, "failed", lambda r: r.status == FileStatus.FAILED)
+        self._list(out, "outcome unknown", lambda r: r.status == FileStatus.UNKNOWN)
+        self._list(out, "failed", lambda r: r.status == FileStatus.FAILED)
         self._costs(out)
         if self.exported is not None:
             out.write(
@@ -102,7 +100,8 @@ class Summary:
             out.write("export: not written (the run did not finish)\n")
         if self.report is not None:
             out.write(f"report: {self.report}\n")
-            if self.real and (self.outcome != "completed" or self.fatal):
+            unknown = any(r.status == FileStatus.UNKNOWN for r in self.results)
+            if self.real and (self.outcome != "completed" or self.fatal or unknown):
                 out.write(
                     f"to finish the job without uploading anything twice: "
                     f"rossum-trio bulk --resume {self.report}\n"
